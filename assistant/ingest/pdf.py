@@ -1,0 +1,129 @@
+"""PDF loader (pypdf): one segment per page and heading, page numbers kept, running headers and footers dropped.
+
+Metadata comes from the document information dictionary: /Title, and the custom keys this project's PDFs
+carry (/DocType, /Lang, /AsOf, /Sources as JSON, /Topics, /City).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from pathlib import Path
+
+from assistant.errors import IngestError
+from assistant.types import Document, Segment
+
+from .common import normalise_meta
+
+# Lines that open a section in the PDFs ministries publish: "1. 개요", "2.3 Support", "제8조(지정 신청)", "Ⅱ. 추진 경과".
+_SECTION_LINE = re.compile(
+    r"^(?:제\s*\d+\s*조(?:의\s*\d+)?\s*[(（].{1,40}[)）]"
+    r"|(?:\d{1,2}(?:\.\d{1,2}){0,2}\.?|[IVXⅠ-Ⅻ]{1,4}\.)\s+\S.{0,60})$"
+)
+
+
+def _digits_blind(line: str) -> str:
+    return re.sub(r"\d+", "#", line.strip())
+
+
+def strip_running_lines(pages: list[list[str]], min_pages: int = 3, share: float = 0.5) -> list[list[str]]:
+    """Drop lines that repeat near the top or bottom of most pages (headers, footers, page numbers)."""
+    if len(pages) < min_pages:
+        return pages
+    counts: dict[str, int] = {}
+    for lines in pages:
+        edge = {_digits_blind(x) for x in lines[:2] + lines[-2:] if x.strip()}
+        for key in edge:
+            counts[key] = counts.get(key, 0) + 1
+    running = {k for k, c in counts.items() if c >= max(min_pages, share * len(pages))}
+    out = []
+    for lines in pages:
+        keep = list(lines)
+        for idx in [0, 1, -1, -2]:
+            if -len(keep) <= idx < len(keep) and _digits_blind(keep[idx]) in running:
+                keep[idx] = ""
+        out.append([x for x in keep if x != ""] if running else lines)
+    return out
+
+
+def _is_heading(line: str) -> bool:
+    s = line.strip()
+    return bool(s) and len(s) <= 70 and bool(_SECTION_LINE.match(s)) and not s.endswith((".", "다.", ","))
+
+
+def build_page_segments(pages: list[str]) -> tuple[str, tuple[Segment, ...]]:
+    """Join the pages into one text; segments break at pages and at section lines, the section carrying over pages."""
+    parts: list[str] = []
+    segments: list[Segment] = []
+    pos = 0
+    section: tuple[str, ...] = ()
+    for number, page_text in enumerate(pages, start=1):
+        seg_start = pos
+        offset = pos
+        for line in page_text.split("\n"):
+            if _is_heading(line):
+                if offset > seg_start:
+                    segments.append(Segment(seg_start, offset, section, number))
+                section = (line.strip(),)
+                seg_start = offset
+            offset += len(line) + 1
+        page_end = pos + len(page_text)
+        if page_end > seg_start:
+            segments.append(Segment(seg_start, page_end, section, number))
+        parts.append(page_text)
+        pos = page_end + 2  # the "\n\n" that joins pages
+    text = "\n\n".join(parts)
+    return text, tuple(s for s in segments if text[s.start:s.end].strip())
+
+
+def _read_meta(reader) -> dict:
+    info = reader.metadata or {}
+    meta: dict = {}
+    for key, name in (("/Title", "title"), ("/DocType", "doc_type"), ("/Lang", "lang"), ("/AsOf", "date"), ("/City", "city")):
+        value = info.get(key)
+        if value:
+            meta[name] = str(value)
+    for key, name in (("/Sources", "sources"), ("/Topics", "topics")):
+        value = info.get(key)
+        if value:
+            try:
+                parsed = json.loads(str(value))
+            except ValueError:
+                parsed = [str(value)]
+            meta[name] = parsed
+    return meta
+
+
+def load_pdf(path: Path, doc_id: str) -> Document:
+    with open(path, "rb") as fh:
+        head = fh.read(1024)
+    if b"%PDF" not in head:
+        raise IngestError(doc_id, "not a PDF (no %PDF header)")
+    import pypdf  # local: keeps `import assistant` light
+    from pypdf.errors import PdfReadError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = pypdf.PdfReader(str(path))
+        if reader.is_encrypted:
+            try:
+                ok = reader.decrypt("")
+            except Exception as exc:  # pypdf raises several types for unsupported crypto
+                raise IngestError(doc_id, f"encrypted PDF ({exc})") from exc
+            if not ok:
+                raise IngestError(doc_id, "encrypted PDF (a password is needed)")
+        raw_pages = [(page.extract_text() or "") for page in reader.pages]
+        meta = _read_meta(reader)
+    except IngestError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as exc:
+        raise IngestError(doc_id, f"corrupt or unreadable PDF ({type(exc).__name__}: {exc})") from exc
+    if not any(p.strip() for p in raw_pages):
+        raise IngestError(doc_id, "no extractable text (a scanned PDF needs OCR first)")
+    lines = strip_running_lines([[ln.rstrip() for ln in p.replace("\r", "").split("\n")] for p in raw_pages])
+    pages = ["\n".join(ls).strip("\n") for ls in lines]
+    text, segments = build_page_segments(pages)
+    first_line = next((ln.strip() for ln in text.split("\n") if ln.strip()), path.stem)
+    title = str(meta.get("title") or (first_line if len(first_line) <= 120 else path.stem))
+    return Document(doc_id=doc_id, title=title, text=text, segments=segments, meta=normalise_meta(meta, text))

@@ -1,0 +1,80 @@
+"""One typed settings object: every default with its help text, and the only place environment variables are read."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "POLICY_ASSISTANT_"
+
+
+def _opt(default: Any, help: str) -> Any:
+    if isinstance(default, (list, dict, tuple)):
+        return field(default_factory=lambda: default, metadata={"help": help})
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus_dirs: tuple[Path, ...] = _opt((Path("corpus"),), "Folders whose documents are indexed (doc_id = path below the folder).")
+    index_dir: Path = _opt(Path("index"), "Where the index lives (a versioned directory).")
+    embedder: str = _opt("use-m3", "Dense embedder: use-m3 (multilingual USE), e5-small (multilingual e5, 4-bit), minilm (English).")
+    chunk_size: int = _opt(700, "Longest chunk, in characters (sentence-bounded).")
+    chunk_overlap: int = _opt(120, "Characters shared by consecutive chunks of one section.")
+    top_k: int = _opt(8, "Passages retrieved per question before the answer is composed.")
+    rrf_k: int = _opt(60, "The k of reciprocal-rank fusion (larger flattens the rank curve).")
+    candidates: int = _opt(40, "Candidates each retriever contributes to fusion.")
+    max_answer_sentences: int = _opt(3, "Most sentences in a composed answer.")
+    abstain_below: float = _opt(0.30, "Decline when the best evidence sentence scores below this (0-1).")
+    threads: int = _opt(2, "CPU threads for the embedders.")
+    exclude: tuple[str, ...] = _opt(("README.md",), "File names under the corpus folders that are not documents.")
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> "Settings":
+        """Defaults, then POLICY_ASSISTANT_<FIELD> variables, then explicit overrides (None is ignored)."""
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = os.environ.get(ENV_PREFIX + f.name.upper())
+            if raw is not None and raw != "":
+                values[f.name] = _parse(f, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**_coerce(values))
+
+    def replace(self, **changes: Any) -> "Settings":
+        return dataclasses.replace(self, **_coerce({k: v for k, v in changes.items() if v is not None}))
+
+    @classmethod
+    def describe(cls) -> list[tuple[str, Any, str]]:
+        """(name, default, help) for every setting, for --help texts and the README."""
+        out = []
+        for f in dataclasses.fields(cls):
+            default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
+            out.append((f.name, default, f.metadata.get("help", "")))
+        return out
+
+
+def _parse(f: dataclasses.Field, raw: str) -> Any:
+    name = f.name
+    if name in ("corpus_dirs", "exclude"):
+        return tuple(p for p in raw.split(os.pathsep) if p)
+    if name in ("chunk_size", "chunk_overlap", "top_k", "rrf_k", "candidates", "max_answer_sentences", "threads"):
+        return int(raw)
+    if name == "abstain_below":
+        return float(raw)
+    return raw
+
+
+def _coerce(values: dict[str, Any]) -> dict[str, Any]:
+    if "corpus_dirs" in values:
+        dirs = values["corpus_dirs"]
+        if isinstance(dirs, (str, Path)):
+            dirs = (dirs,)
+        values["corpus_dirs"] = tuple(Path(d) for d in dirs)
+    if "index_dir" in values:
+        values["index_dir"] = Path(values["index_dir"])
+    if "exclude" in values:
+        values["exclude"] = tuple(values["exclude"])
+    return values

@@ -1,0 +1,134 @@
+"""Text analysis shared by indexing and answering: Korean morphemes for BM25, sentence splitting, number forms.
+
+Kiwi (kiwipiepy) loads once, on first use (~1 s); the tokenizer keeps content morphemes only, so Korean
+particles ("보고서를" → "보고서") and verb endings never decide a match. English words are lower-cased and
+Porter-stemmed.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+
+_lock = threading.Lock()
+_kiwi = None
+
+# Nouns, proper nouns, numerals, foreign words, hanja, verb and adjective stems, roots.
+CONTENT_TAGS = {"NNG", "NNP", "NR", "SN", "SL", "SH", "VV", "VA", "XR", "NP"}
+EN_STOP = frozenset(
+    "a an the of to in on for and or by with from at as is are was were be been being it its this that these those "
+    "which what who whom whose when where why how does do did can could may might will would shall should has have had "
+    "not no yes than then there their they them he she his her i you we our your about into over under any all each "
+    "much many more most some such".split()
+)
+# Korean function-like nouns that every question carries: "what", "how much", "which".
+KO_STOP = frozenset("무엇 어디 언제 누구 얼마 어떻 어떤 어느 것 수 등 때 중 및 이 그 저 경우 관련 대하 위하 통하 있 하 되 없 같".split())
+
+_SPECIAL = re.compile(r"\b\d+@|[A-Za-z]+(?:-[A-Za-z]+)+")  # 22@, one-north: keep whole as well as in parts
+
+
+def kiwi():
+    global _kiwi
+    if _kiwi is None:
+        with _lock:
+            if _kiwi is None:
+                from kiwipiepy import Kiwi
+
+                _kiwi = Kiwi(num_workers=0)
+    return _kiwi
+
+
+@lru_cache(maxsize=20000)
+def _stem(word: str) -> str:
+    from nltk.stem import PorterStemmer
+
+    return _porter().stem(word)
+
+
+@lru_cache(maxsize=1)
+def _porter():
+    from nltk.stem import PorterStemmer
+
+    return PorterStemmer()
+
+
+def normalise_number(form: str) -> str:
+    return form.replace(",", "")
+
+
+def _keep(form: str, tag: str) -> str | None:
+    if tag not in CONTENT_TAGS:
+        return None
+    if tag == "SL":
+        word = form.lower()
+        if word in EN_STOP or len(word) < 2:
+            return None
+        return _stem(word)
+    if tag == "SN":
+        return normalise_number(form)
+    if form in KO_STOP:
+        return None
+    return form
+
+
+def tokens_from_morphs(morphs, text: str = "") -> list[str]:
+    out = [t for t in (_keep(m.form, m.tag) for m in morphs) if t]
+    out.extend(s.lower() for s in _SPECIAL.findall(text))
+    return out
+
+
+def tokenize(text: str) -> list[str]:
+    """Content tokens of one text, in order (duplicates kept: BM25 counts them)."""
+    if not text.strip():
+        return []
+    with _lock:
+        morphs = kiwi().tokenize(text)
+    return tokens_from_morphs(morphs, text)
+
+
+def tokenize_many(texts: list[str]) -> list[list[str]]:
+    """Batch form of `tokenize`; Kiwi's batch call is much faster than one call per text."""
+    if not texts:
+        return []
+    with _lock:
+        results = list(kiwi().tokenize(texts))
+    return [tokens_from_morphs(m, t) for m, t in zip(results, texts)]
+
+
+_LINE_BREAK = re.compile(r"\n+")
+_EN_SENT = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9가-힣])")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Spans of sentences; lines (bullets, table rows, headings) are split first, then sentences inside a line."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for line in _LINE_BREAK.split(text):
+        start = text.find(line, pos)
+        pos = start + len(line)
+        if not line.strip():
+            continue
+        if _HANGUL.search(line):
+            with _lock:
+                sents = kiwi().split_into_sents(line)
+            parts = [(s.start, s.end) for s in sents]
+        else:
+            parts, last = [], 0
+            for m in _EN_SENT.finditer(line):
+                parts.append((last, m.start()))
+                last = m.end()
+            parts.append((last, len(line)))
+        for s, e in parts:
+            seg = line[s:e]
+            if seg.strip():
+                lead = len(seg) - len(seg.lstrip())
+                spans.append((start + s + lead, start + s + len(seg.rstrip())))
+    return spans
+
+
+def is_korean(text: str) -> bool:
+    hangul = len(_HANGUL.findall(text))
+    latin = len(re.findall(r"[A-Za-z]", text))
+    return hangul > 0 and hangul * 3 >= latin

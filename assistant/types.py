@@ -1,0 +1,118 @@
+"""The project's own frozen dataclasses passed between stages (framework types never cross a stage)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch [start, end) of a document's text under one heading path, on one page (PDF) or none."""
+
+    start: int
+    end: int
+    section: tuple[str, ...] = ()
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source file after loading: its full text, its structure and its metadata."""
+
+    doc_id: str
+    title: str
+    text: str
+    segments: tuple[Segment, ...]
+    meta: dict[str, Any] = field(default_factory=dict)  # doc_type, lang, date, sources, topics, city
+
+    @property
+    def lang(self) -> str:
+        return str(self.meta.get("lang", ""))
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A retrievable passage: a sentence-bounded piece of one segment, with its provenance."""
+
+    chunk_id: str
+    doc_id: str
+    title: str
+    text: str
+    section: str
+    page: int | None
+    start: int
+    end: int
+    doc_type: str = ""
+    lang: str = ""
+    date: str = ""
+
+    def to_record(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+    @classmethod
+    def from_record(cls, rec: dict[str, Any]) -> "Chunk":
+        return cls(**{k: rec[k] for k in cls.__dataclass_fields__ if k in rec})
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved passage with its score; best first in any list of hits."""
+
+    doc_id: str
+    title: str
+    page: int | None
+    section: str
+    text: str
+    score: float
+    chunk_id: str = ""
+    doc_type: str = ""
+    lang: str = ""
+    date: str = ""
+
+    @classmethod
+    def from_chunk(cls, chunk: Chunk, score: float) -> "Hit":
+        return cls(
+            doc_id=chunk.doc_id, title=chunk.title, page=chunk.page, section=chunk.section, text=chunk.text,
+            score=float(score), chunk_id=chunk.chunk_id, doc_type=chunk.doc_type, lang=chunk.lang, date=chunk.date,
+        )
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A passage an answer relies on; `n` is the [n] marker in the answer text, `sentence` the part quoted."""
+
+    n: int
+    doc_id: str
+    title: str
+    page: int | None
+    section: str
+    text: str
+    score: float
+    sentence: str = ""
+    chunk_id: str = ""
+    doc_type: str = ""
+    lang: str = ""
+    date: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What `ask` returns. When `abstained`, `citations` holds the closest passages, not support."""
+
+    question: str
+    text: str
+    abstained: bool
+    citations: tuple[Citation, ...]
+    query: str = ""  # the question as searched, after follow-up resolution
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "abstained": self.abstained,
+            "citations": [c.to_json() for c in self.citations],
+        }
