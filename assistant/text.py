@@ -11,7 +11,7 @@ import re
 import threading
 from functools import lru_cache
 
-_lock = threading.Lock()
+_lock = threading.RLock()  # Kiwi calls are serialised; re-entrant because kiwi() is called under it
 _kiwi = None
 
 # Nouns, proper nouns, numerals, foreign words, hanja, verb and adjective stems, roots.
@@ -88,11 +88,12 @@ def tokenize(text: str) -> list[str]:
 
 
 def tokenize_many(texts: list[str]) -> list[list[str]]:
-    """Batch form of `tokenize`; Kiwi's batch call is much faster than one call per text."""
+    """`tokenize` over many texts, taking the lock once."""
     if not texts:
         return []
     with _lock:
-        results = list(kiwi().tokenize(texts))
+        k = kiwi()
+        results = [k.tokenize(t) if t.strip() else [] for t in texts]
     return [tokens_from_morphs(m, t) for m, t in zip(results, texts)]
 
 

@@ -77,6 +77,36 @@ def build_page_segments(pages: list[str]) -> tuple[str, tuple[Segment, ...]]:
     return text, tuple(s for s in segments if text[s.start:s.end].strip())
 
 
+_MULTISPACE = re.compile(r"[ \t\u00a0]{2,}")
+_BLOCK_START = re.compile(r"^\s*(?:[-·•▪◦*]|\d{1,2}[.)]\s|[①-⑳]|Q\d|\|)")
+_TERMINAL = ("다.", ".", "?", "!", ":", "다", "음", "함")
+
+
+def join_wrapped_lines(lines: list[str]) -> list[str]:
+    """Re-join paragraph lines that the PDF wrapped at the right margin.
+
+    A wrapped line runs close to the full text width; table rows and the last line of a paragraph are shorter.
+    Justified text also comes out with runs of spaces, which are collapsed.
+    """
+    lines = [_MULTISPACE.sub(" ", ln).strip() for ln in lines]
+    lengths = sorted(len(ln) for ln in lines if ln)
+    if len(lengths) < 4:
+        return [ln for ln in lines if ln]
+    full = lengths[int(0.9 * (len(lengths) - 1))]
+    out: list[str] = []
+    joining = False
+    for ln in lines:
+        if not ln:
+            joining = False
+            continue
+        if joining and out and not _BLOCK_START.match(ln) and not _is_heading(ln):
+            out[-1] = out[-1] + " " + ln
+        else:
+            out.append(ln)
+        joining = len(ln) >= 0.8 * full and full >= 30 and not _is_heading(ln)
+    return out
+
+
 def _read_meta(reader) -> dict:
     info = reader.metadata or {}
     meta: dict = {}
@@ -122,7 +152,7 @@ def load_pdf(path: Path, doc_id: str) -> Document:
     if not any(p.strip() for p in raw_pages):
         raise IngestError(doc_id, "no extractable text (a scanned PDF needs OCR first)")
     lines = strip_running_lines([[ln.rstrip() for ln in p.replace("\r", "").split("\n")] for p in raw_pages])
-    pages = ["\n".join(ls).strip("\n") for ls in lines]
+    pages = ["\n".join(join_wrapped_lines(ls)) for ls in lines]
     text, segments = build_page_segments(pages)
     first_line = next((ln.strip() for ln in text.split("\n") if ln.strip()), path.stem)
     title = str(meta.get("title") or (first_line if len(first_line) <= 120 else path.stem))

@@ -1,0 +1,180 @@
+"""The default answerer: extractive, offline, no generative model.
+
+From the best passages it picks the sentences that answer the question, puts the best first, marks each with
+[n] for its passage, and returns those passages as citations. When no sentence covers the question well enough
+it declines and returns the closest passages instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+from assistant.retrieval.fusion import text_key
+from assistant.text import is_korean, split_sentences, tokenize_many
+from assistant.types import Answer, Chunk, Citation
+
+from .evidence import (
+    NOT_STATED,
+    Weights,
+    clean_sentence,
+    coverage,
+    is_content_sentence,
+    question_types,
+    sentence_score,
+    type_match,
+)
+
+DECLINE = {
+    "ko": "제공된 문서에서는 이 질문에 대한 답을 찾지 못했습니다. 가장 가까운 구절을 아래에 표시합니다.",
+    "en": "The documents do not answer this question. The closest passages are shown below.",
+}
+NOT_STATED_LEAD = {
+    "ko": "문서에는 이에 대한 수치나 내용이 나와 있지 않습니다. 관련 구절: ",
+    "en": "The documents do not state this. The relevant passage says: ",
+}
+
+
+@dataclass
+class Candidate:
+    passage: int  # position in the ranked passage list
+    text: str  # as shown
+    terms: set[str]
+    lex: float = 0.0
+    dense: float = 0.0
+    tmatch: float = 0.0
+    score: float = 0.0
+
+
+def _table_rows_with_header(text: str, spans: list[tuple[int, int]]) -> list[str]:
+    """Sentences of a passage as shown; a table row is prefixed with its column names ("면적: 98만㎡ · …")."""
+    header: list[str] | None = None
+    lines = text.split("\n")
+    header_for_line: dict[int, list[str]] = {}
+    offset = 0
+    for i, line in enumerate(lines):
+        s = line.strip()
+        if s.startswith("|"):
+            nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+            if re.match(r"^\|?\s*:?-{2,}", nxt):
+                header = [c.strip() for c in s.strip("|").split("|")]
+            elif header and not re.match(r"^\|?\s*:?-{2,}", s):
+                header_for_line[offset] = header
+        else:
+            header = None if not s.startswith("|") and s else header
+        offset += len(line) + 1
+    out = []
+    for start, end in spans:
+        raw = text[start:end]
+        line_start = text.rfind("\n", 0, start) + 1
+        head = header_for_line.get(line_start)
+        if head and raw.strip().startswith("|"):
+            cells = [c.strip() for c in raw.strip().strip("|").split("|")]
+            if len(cells) == len(head):
+                pairs = [f"{h}: {c}" if h else c for h, c in zip(head, cells) if c]
+                out.append(" · ".join(pairs))
+                continue
+        out.append(clean_sentence(raw))
+    return out
+
+
+
+
+def compose(
+    question: str,
+    query: str,
+    passages: Sequence[Chunk],
+    passage_scores: Sequence[float],
+    idf: Callable[[str], float],
+    query_terms: list[str],
+    embed: Callable[[list[str]], np.ndarray] | None,
+    max_sentences: int = 3,
+    abstain_below: float = 0.30,
+    weights: Weights = Weights(),
+) -> Answer:
+    lang = "ko" if is_korean(question) else "en"
+    qterms = {t: idf(t) for t in set(query_terms)}
+    types = question_types(query)
+
+    cands: list[Candidate] = []
+    contexts = tokenize_many([f"{p.title}\n{p.section}" for p in passages]) if passages else []
+    for i, p in enumerate(passages):
+        spans = [s for s in split_sentences(p.text) if is_content_sentence(p.text[s[0]:s[1]])]
+        shown = _table_rows_with_header(p.text, spans)
+        for text in shown:
+            if len(text) >= 6:
+                cands.append(Candidate(passage=i, text=text, terms=set()))
+    if cands:
+        for c, toks in zip(cands, tokenize_many([c.text for c in cands])):
+            c.terms = set(toks)
+        sims = np.zeros(len(cands), dtype=np.float32)
+        if embed is not None:
+            vecs = embed([query] + [c.text for c in cands])
+            sims = vecs[1:] @ vecs[0]
+        for c, sim in zip(cands, sims):
+            ctx = set(contexts[c.passage])
+            c.lex = coverage(qterms, c.terms, ctx)
+            c.dense = float(sim)
+            c.tmatch = type_match(types, c.text)
+            c.score = sentence_score(c.lex, c.dense, c.passage, len(passages), c.tmatch, weights)
+
+    ranked = sorted(cands, key=lambda c: -c.score)
+    if not ranked or ranked[0].score < abstain_below:
+        return _decline(question, query, passages, passage_scores, lang)
+
+    chosen = [ranked[0]]
+    covered = set(ranked[0].terms) & set(qterms)
+    for c in ranked[1:]:
+        if len(chosen) >= max_sentences:
+            break
+        if c.score < 0.8 * ranked[0].score:
+            break
+        if text_key(c.text) in {text_key(x.text) for x in chosen} or _overlap(c, chosen) > 0.8:
+            continue
+        new = (c.terms & set(qterms)) - covered
+        if not new and c.tmatch <= 0:
+            continue
+        chosen.append(c)
+        covered |= c.terms & set(qterms)
+
+    numbering: dict[int, int] = {}
+    parts: list[str] = []
+    for c in chosen:
+        n = numbering.setdefault(c.passage, len(numbering) + 1)
+        parts.append(f"{c.text} [{n}]")
+    citations = tuple(
+        _citation(n, passages[i], passage_scores[i], next(c.text for c in chosen if c.passage == i))
+        for i, n in sorted(numbering.items(), key=lambda kv: kv[1])
+    )
+    text = " ".join(parts)
+    abstained = False
+    if NOT_STATED.search(chosen[0].text):
+        # The best evidence says the figure is not published: that is a decline, with the reason cited.
+        text = NOT_STATED_LEAD[lang] + parts[0]
+        abstained = True
+    return Answer(question=question, text=text, abstained=abstained, citations=citations, query=query)
+
+
+def _overlap(c: Candidate, chosen: list[Candidate]) -> float:
+    best = 0.0
+    for x in chosen:
+        union = c.terms | x.terms
+        if union:
+            best = max(best, len(c.terms & x.terms) / len(union))
+    return best
+
+
+def _citation(n: int, chunk: Chunk, score: float, sentence: str) -> Citation:
+    return Citation(
+        n=n, doc_id=chunk.doc_id, title=chunk.title, page=chunk.page, section=chunk.section, text=chunk.text,
+        score=round(float(score), 4), sentence=sentence, chunk_id=chunk.chunk_id, doc_type=chunk.doc_type,
+        lang=chunk.lang, date=chunk.date,
+    )
+
+
+def _decline(question: str, query: str, passages: Sequence[Chunk], scores: Sequence[float], lang: str) -> Answer:
+    closest = tuple(_citation(i + 1, p, s, "") for i, (p, s) in enumerate(zip(passages[:3], scores[:3])))
+    return Answer(question=question, text=DECLINE[lang], abstained=True, citations=closest, query=query)

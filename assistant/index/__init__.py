@@ -1,0 +1,6 @@
+"""The versioned on-disk index (store) and the incremental builder (build)."""
+
+from .build import BuildReport, build_index, embedder_names, ensure_index, is_stale
+from .store import SCHEMA_VERSION, StoredIndex, load
+
+__all__ = ["BuildReport", "SCHEMA_VERSION", "StoredIndex", "build_index", "embedder_names", "ensure_index", "is_stale", "load"]

@@ -1,0 +1,296 @@
+"""Building and refreshing the index: only new and changed files are loaded, chunked and embedded.
+
+Chunks and vectors of unchanged files are copied from the live build; files that vanished drop out;
+a file that cannot be read is reported and skipped (if an earlier version was indexed, that version is kept,
+so a bad upload loses nothing).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from assistant.chunking import chunk_document
+from assistant.embedders import Embedder, get_embedder
+from assistant.errors import AssistantError, IndexIncompatibleError, IngestError
+from assistant.ingest import SourceFile, discover, load_file
+from assistant.settings import Settings
+from assistant.text import tokenize_many
+from assistant.types import Chunk
+
+from . import store
+
+TOKENIZER = "kiwi-content-morphs-v1"
+Progress = Callable[[int, int, str], None]  # (done, total, what)
+
+
+@dataclass
+class BuildReport:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (doc_id, reason)
+    chunks: int = 0
+    embedded: int = 0
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+    path: Path | None = None
+    written: bool = False
+
+    def lines(self) -> list[str]:
+        out = [
+            f"added {len(self.added)}, changed {len(self.changed)}, removed {len(self.removed)}, "
+            f"unchanged {len(self.unchanged)}, skipped {len(self.skipped)}",
+        ]
+        for label, names in (("added", self.added), ("changed", self.changed), ("removed", self.removed)):
+            out += [f"  {label}: {n}" for n in names]
+        out += [f"  skipped: {n} — {why}" for n, why in self.skipped]
+        if self.written:
+            out.append(f"{self.chunks} chunks ({self.embedded} embedded) in {self.seconds:.1f} s → {self.path}")
+        else:
+            out.append(f"index is up to date ({self.chunks} chunks)")
+        return out
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def embedder_names(settings: Settings) -> list[str]:
+    return [n.strip() for n in settings.embedder.replace(",", "+").split("+") if n.strip()]
+
+
+def build_params(settings: Settings) -> dict[str, Any]:
+    return {"chunk_size": settings.chunk_size, "chunk_overlap": settings.chunk_overlap, "tokenizer": TOKENIZER}
+
+
+def passage_text(chunk: Chunk) -> str:
+    """What the dense embedders see: the passage with its title and heading, so a passage knows what it is about."""
+    head = " > ".join(p for p in (chunk.title, chunk.section) if p)
+    return f"{head}\n{chunk.text}" if head else chunk.text
+
+
+def lexical_text(chunk: Chunk) -> str:
+    return f"{chunk.title}\n{chunk.section}\n{chunk.text}"
+
+
+def _reusable(manifest: dict[str, Any] | None, settings: Settings, names: list[str]) -> bool:
+    return bool(
+        manifest
+        and manifest.get("schema_version") == store.SCHEMA_VERSION
+        and [e["name"] for e in manifest.get("embedders", [])] == names
+        and manifest.get("params") == build_params(settings)
+    )
+
+
+def plan(settings: Settings) -> tuple[list[SourceFile], dict[str, str], dict[str, Any] | None]:
+    sources = discover(settings.corpus_dirs, settings.exclude)
+    hashes = {s.doc_id: sha256_file(s.path) for s in sources}
+    return sources, hashes, store.read_manifest(settings.index_dir)
+
+
+def is_stale(settings: Settings) -> bool:
+    """True when the corpus differs from what the live index was built from (or there is no index)."""
+    sources, hashes, manifest = plan(settings)
+    if manifest is None:
+        return True
+    known = {d: f["sha256"] for d, f in manifest["files"].items()}
+    known.update({d: f["sha256"] for d, f in manifest.get("skipped", {}).items()})
+    return known != hashes
+
+
+def _tqdm_progress() -> tuple[Progress, Callable[[], None]]:
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, unit="chunk", desc="embedding", file=sys.stderr, dynamic_ncols=True)
+
+    def update(done: int, total: int, what: str) -> None:
+        bar.total = total
+        bar.set_description(what)
+        bar.n = done
+        bar.refresh()
+
+    return update, bar.close
+
+
+def build_index(settings: Settings, embedders: dict[str, Embedder] | None = None, progress: bool | Progress = True,
+                full: bool = False) -> BuildReport:
+    """Bring the index at settings.index_dir up to date with settings.corpus_dirs."""
+    t0 = time.perf_counter()
+    names = embedder_names(settings)
+    embedders = embedders or {n: get_embedder(n, settings.threads) for n in names}
+    report = BuildReport()
+    index_dir = Path(settings.index_dir)
+    with store.build_lock(index_dir):
+        sources, hashes, manifest = plan(settings)
+        reuse = None
+        if not full and _reusable(manifest, settings, names):
+            try:
+                reuse = store.load(index_dir, names)
+            except AssistantError:
+                reuse = None  # damaged: rebuild everything
+        old_files = reuse.files if reuse else {}
+        old_skipped = reuse.manifest.get("skipped", {}) if reuse else {}
+
+        todo = [s for s in sources if old_files.get(s.doc_id, {}).get("sha256") != hashes[s.doc_id]]
+        report.removed = sorted(d for d in old_files if d not in hashes)
+        report.unchanged = [s.doc_id for s in sources if s not in todo]
+        if reuse and not todo and not report.removed and old_skipped.keys() == {
+            d for d in hashes if d not in old_files
+        }:
+            report.chunks = len(reuse.chunks)
+            report.path = reuse.path
+            report.seconds = time.perf_counter() - t0
+            return report
+
+        files: dict[str, dict[str, Any]] = {}
+        skipped: dict[str, dict[str, str]] = {}
+        new_chunks: dict[str, list[Chunk]] = {}
+        for src in todo:
+            try:
+                doc = load_file(src)
+            except IngestError as exc:
+                reason = exc.reason
+                if src.doc_id in old_files:
+                    reason += " (the previously indexed version is kept)"
+                report.skipped.append((src.doc_id, reason))
+                skipped[src.doc_id] = {"sha256": hashes[src.doc_id], "reason": reason}
+                continue
+            chunks = chunk_document(doc, settings.chunk_size, settings.chunk_overlap)
+            if not chunks:
+                report.skipped.append((src.doc_id, "no text to index"))
+                skipped[src.doc_id] = {"sha256": hashes[src.doc_id], "reason": "no text to index"}
+                continue
+            new_chunks[src.doc_id] = chunks
+            (report.changed if src.doc_id in old_files else report.added).append(src.doc_id)
+            files[src.doc_id] = _file_entry(src, hashes[src.doc_id], doc.title, doc.meta, len(chunks))
+
+        # Assemble in doc_id order: reused rows are copied, new chunks embedded.
+        old_rows: dict[str, list[int]] = {}
+        if reuse:
+            for row, chunk in enumerate(reuse.chunks):
+                old_rows.setdefault(chunk.doc_id, []).append(row)
+        keep_old = {d for d in old_files if d in hashes and d not in new_chunks}
+        for d in keep_old:
+            files[d] = old_files[d]
+        order = sorted(set(files))
+        chunks: list[Chunk] = []
+        tokens: list[list[str]] = []
+        sources_of_rows: list[tuple[str, int]] = []  # ("old", row) or ("new", position in to_embed)
+        to_embed: list[Chunk] = []
+        for d in order:
+            if d in new_chunks:
+                toks = tokenize_many([lexical_text(c) for c in new_chunks[d]])
+                for c, t in zip(new_chunks[d], toks):
+                    chunks.append(c)
+                    tokens.append(t)
+                    sources_of_rows.append(("new", len(to_embed)))
+                    to_embed.append(c)
+            else:
+                for row in old_rows.get(d, []):
+                    chunks.append(reuse.chunks[row])
+                    tokens.append(reuse.tokens[row])
+                    sources_of_rows.append(("old", row))
+
+        t_embed = time.perf_counter()
+        fresh = _embed_all(embedders, names, to_embed, progress)
+        report.embed_seconds = time.perf_counter() - t_embed
+        vectors: dict[str, np.ndarray] = {}
+        for name in names:
+            dim = embedders[name].dim
+            matrix = np.zeros((len(chunks), dim), dtype=np.float32)
+            old_matrix = None
+            if reuse and any(kind == "old" for kind, _ in sources_of_rows):
+                old_matrix = reuse.vectors[name].reconstruct_n(0, reuse.vectors[name].ntotal)
+            for i, (kind, j) in enumerate(sources_of_rows):
+                matrix[i] = old_matrix[j] if kind == "old" else fresh[name][j]
+            vectors[name] = matrix
+
+        out_manifest = {
+            "schema_version": store.SCHEMA_VERSION,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "embedders": [{"name": n, "dim": embedders[n].dim} for n in names],
+            "params": build_params(settings),
+            "corpus_dirs": [str(Path(p).resolve()) for p in settings.corpus_dirs],
+            "chunks": len(chunks),
+            "files": {d: files[d] for d in order},
+            "skipped": {**{d: v for d, v in old_skipped.items() if d in hashes and d not in files and d not in skipped
+                           and hashes[d] == v["sha256"]}, **skipped},
+        }
+        # Files that failed again unchanged are still skipped; say so once more.
+        for d, v in out_manifest["skipped"].items():
+            if d not in skipped:
+                report.skipped.append((d, v["reason"]))
+        report.path = store.write_build(index_dir, out_manifest, chunks, tokens, vectors)
+        report.written = True
+        report.chunks = len(chunks)
+        report.embedded = len(to_embed)
+        report.seconds = time.perf_counter() - t0
+        return report
+
+
+def _file_entry(src: SourceFile, sha: str, title: str, meta: dict[str, Any], n_chunks: int) -> dict[str, Any]:
+    stat = src.path.stat()
+    safe_meta = {k: v for k, v in meta.items() if isinstance(v, (str, int, float, bool, list)) or v is None}
+    return {
+        "path": str(src.path.resolve()),
+        "sha256": sha,
+        "size": stat.st_size,
+        "title": title,
+        "meta": safe_meta,
+        "chunks": n_chunks,
+    }
+
+
+def _embed_all(embedders: dict[str, Embedder], names: list[str], chunks: list[Chunk],
+               progress: bool | Progress, batch: int = 32) -> dict[str, np.ndarray]:
+    texts = [passage_text(c) for c in chunks]
+    out: dict[str, np.ndarray] = {}
+    total = len(texts) * len(names)
+    if callable(progress):
+        update, close = progress, (lambda: None)
+    elif progress and total:
+        update, close = _tqdm_progress()
+    else:
+        update, close = (lambda *a: None), (lambda: None)
+    done = 0
+    try:
+        for name in names:
+            parts = []
+            for i in range(0, len(texts), batch):
+                parts.append(embedders[name].embed_passages(texts[i:i + batch]))
+                done += len(texts[i:i + batch])
+                update(done, total, f"embedding ({name})")
+            dim = embedders[name].dim
+            out[name] = np.vstack(parts) if parts else np.zeros((0, dim), dtype=np.float32)
+    finally:
+        close()
+    return out
+
+
+def ensure_index(settings: Settings, progress: bool | Progress = True,
+                 embedders: dict[str, Embedder] | None = None) -> BuildReport | None:
+    """Build the index when it is missing or stale and a corpus is there to build it from; else do nothing."""
+    have_corpus = any(Path(p).exists() for p in settings.corpus_dirs)
+    manifest = store.read_manifest(settings.index_dir)
+    if manifest is None and not have_corpus:
+        return None
+    if manifest is not None:
+        store.check_compatible(manifest, embedder_names(settings), Path(settings.index_dir))
+        if not have_corpus or not is_stale(settings):
+            return None
+    return build_index(settings, embedders=embedders, progress=progress)
+
+
+__all__ = ["BuildReport", "build_index", "ensure_index", "is_stale", "embedder_names", "IndexIncompatibleError"]

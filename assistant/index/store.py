@@ -1,0 +1,200 @@
+"""The index on disk: a versioned directory swapped in atomically, with a manifest and no pickle.
+
+    index/
+      CURRENT                  name of the live build (replaced with os.replace, so readers see old or new)
+      .lock                    held while building
+      build-<stamp>/
+        manifest.json          schema, embedders, chunking parameters, one entry (sha256, chunks) per source file
+        chunks.jsonl           one chunk record per line, row i = vector i; BM25 tokens included
+        vectors-<embedder>.faiss  FAISS inner-product index over normalised vectors, one per embedder
+
+A build writes a fresh `.tmp-` directory and only then points CURRENT at it: an interrupted build leaves the
+previous build untouched and live.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+
+from assistant.errors import IndexBusyError, IndexIncompatibleError, IndexMissingError
+from assistant.types import Chunk
+
+SCHEMA_VERSION = 1
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+CHUNKS = "chunks.jsonl"
+
+
+def vectors_file(embedder: str) -> str:
+    return f"vectors-{embedder}.faiss"
+
+
+@dataclass
+class StoredIndex:
+    """One loaded build: its manifest, chunk records (with BM25 tokens) and one FAISS index per embedder."""
+
+    path: Path
+    manifest: dict[str, Any]
+    chunks: list[Chunk]
+    tokens: list[list[str]]
+    vectors: dict[str, Any] = field(default_factory=dict)  # embedder name -> faiss.IndexFlatIP
+
+    @property
+    def embedders(self) -> list[str]:
+        return [e["name"] for e in self.manifest["embedders"]]
+
+    @property
+    def files(self) -> dict[str, dict[str, Any]]:
+        return self.manifest["files"]
+
+
+def current_build(index_dir: Path) -> Path | None:
+    pointer = Path(index_dir) / CURRENT
+    if not pointer.is_file():
+        return None
+    name = pointer.read_text(encoding="utf-8").strip()
+    build = Path(index_dir) / name
+    return build if name and (build / MANIFEST).is_file() else None
+
+
+def read_manifest(index_dir: Path) -> dict[str, Any] | None:
+    build = current_build(index_dir)
+    if build is None:
+        return None
+    return json.loads((build / MANIFEST).read_text(encoding="utf-8"))
+
+
+def check_compatible(manifest: dict[str, Any], embedders: list[str], index_dir: Path) -> None:
+    how = f"rebuild it with: policy-assistant index build --index {index_dir}"
+    if manifest.get("schema_version") != SCHEMA_VERSION:
+        raise IndexIncompatibleError(
+            f"the index at {index_dir} has schema version {manifest.get('schema_version')}, "
+            f"this version of the assistant reads {SCHEMA_VERSION}; {how}"
+        )
+    built = [e["name"] for e in manifest.get("embedders", [])]
+    if built != list(embedders):
+        raise IndexIncompatibleError(
+            f"the index at {index_dir} was built with embedder {'+'.join(built) or 'none'}, "
+            f"but {'+'.join(embedders)} was asked for; {how} --embedder {'+'.join(embedders)}, "
+            f"or ask with --embedder {'+'.join(built)}"
+        )
+
+
+def load(index_dir: Path, embedders: list[str]) -> StoredIndex:
+    index_dir = Path(index_dir)
+    build = current_build(index_dir)
+    if build is None:
+        raise IndexMissingError(
+            f"no index at {index_dir}; build one with: policy-assistant index build --index {index_dir}"
+        )
+    manifest = json.loads((build / MANIFEST).read_text(encoding="utf-8"))
+    check_compatible(manifest, embedders, index_dir)
+    chunks, tokens = [], []
+    with open(build / CHUNKS, encoding="utf-8") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            tokens.append(rec.pop("tokens"))
+            chunks.append(Chunk.from_record(rec))
+    import faiss
+
+    vectors = {}
+    for name in embedders:
+        vectors[name] = faiss.read_index(str(build / vectors_file(name)))
+        if vectors[name].ntotal != len(chunks):
+            raise IndexIncompatibleError(f"the index at {index_dir} is damaged (vector count differs from chunk count); rebuild it")
+    return StoredIndex(path=build, manifest=manifest, chunks=chunks, tokens=tokens, vectors=vectors)
+
+
+@contextmanager
+def build_lock(index_dir: Path, wait_seconds: float = 600.0) -> Iterator[None]:
+    """One builder per index directory; a second waits, then gives up with IndexBusyError."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / ".lock", "w") as fh:
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise IndexBusyError(f"another process is building the index at {index_dir}") from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_build(index_dir: Path, manifest: dict[str, Any], chunks: list[Chunk], tokens: list[list[str]],
+                vectors: dict[str, np.ndarray]) -> Path:
+    """Write a complete build beside the live one, then swap CURRENT to it. Call under build_lock."""
+    index_dir = Path(index_dir)
+    stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{time.time_ns() % 1_000_000:06d}"
+    final = index_dir / f"build-{stamp}"
+    tmp = index_dir / f".tmp-build-{stamp}-{os.getpid()}"
+    tmp.mkdir(parents=True)
+    try:
+        with open(tmp / CHUNKS, "w", encoding="utf-8") as fh:
+            for chunk, toks in zip(chunks, tokens):
+                rec = chunk.to_record()
+                rec["tokens"] = toks
+                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        import faiss
+
+        for name, matrix in vectors.items():
+            matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+            flat = faiss.IndexFlatIP(matrix.shape[1])
+            if len(matrix):
+                flat.add(matrix)
+            faiss.write_index(flat, str(tmp / vectors_file(name)))
+            with open(tmp / vectors_file(name), "rb+") as fh:
+                os.fsync(fh.fileno())
+        with open(tmp / MANIFEST, "w", encoding="utf-8") as fh:
+            json.dump(manifest, fh, ensure_ascii=False, indent=1)
+            fh.flush()
+            os.fsync(fh.fileno())
+        _fsync_dir(tmp)
+        os.rename(tmp, final)
+        pointer_tmp = index_dir / f".{CURRENT}.{os.getpid()}"
+        pointer_tmp.write_text(final.name + "\n", encoding="utf-8")
+        os.replace(pointer_tmp, index_dir / CURRENT)
+        _fsync_dir(index_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    prune(index_dir, keep=final.name)
+    return final
+
+
+def prune(index_dir: Path, keep: str) -> None:
+    """Remove leftovers of interrupted builds and all but the newest two builds.
+
+    The build before the live one stays, so a reader that read CURRENT just before the swap can still load it.
+    """
+    builds = sorted(c.name for c in index_dir.iterdir() if c.is_dir() and c.name.startswith("build-"))
+    keep_names = {keep} | set(builds[-2:])
+    for child in index_dir.iterdir():
+        if not child.is_dir() or child.name in keep_names:
+            continue
+        if child.name.startswith("build-") or child.name.startswith(".tmp-build-"):
+            shutil.rmtree(child, ignore_errors=True)

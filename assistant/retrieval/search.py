@@ -1,0 +1,142 @@
+"""The hybrid retriever over a loaded index. Query in, ranked chunk rows out (converted to Hits by the caller).
+
+Each retriever contributes its best `candidates` rows; reciprocal-rank fusion combines them, then passages with
+the same text are dropped. The lexical query carries the other language's names for recognised entities, so a
+Korean question can still reach an English passage lexically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.embedders import Embedder
+from assistant.index.store import StoredIndex
+from assistant.query import expansion_terms
+from assistant.text import tokenize
+from assistant.types import Chunk
+
+from .fusion import dedupe, rrf
+from .lexical import BM25
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Metadata conditions a passage must meet; None means any."""
+
+    doc_type: tuple[str, ...] | None = None
+    lang: tuple[str, ...] | None = None
+    date_from: str | None = None  # ISO dates compare as strings
+    date_to: str | None = None
+    city: tuple[str, ...] | None = None
+
+    @classmethod
+    def of(cls, value: "Filters | dict | None") -> "Filters | None":
+        if value is None or isinstance(value, Filters):
+            return value
+        def tup(v):
+            if v is None or v == "" or v == []:
+                return None
+            return (v,) if isinstance(v, str) else tuple(v)
+        return cls(doc_type=tup(value.get("doc_type")), lang=tup(value.get("lang")),
+                   date_from=value.get("date_from") or None, date_to=value.get("date_to") or None,
+                   city=tup(value.get("city")))
+
+    def accepts(self, chunk: Chunk, city: str = "") -> bool:
+        if self.doc_type and chunk.doc_type not in self.doc_type:
+            return False
+        if self.lang and chunk.lang not in self.lang:
+            return False
+        if self.date_from and (not chunk.date or chunk.date < self.date_from):
+            return False
+        if self.date_to and (not chunk.date or chunk.date > self.date_to):
+            return False
+        if self.city and city.lower() not in {c.lower() for c in self.city}:
+            return False
+        return True
+
+
+@dataclass
+class Ranked:
+    row: int
+    score: float
+    lexical_rank: int | None = None
+    dense_rank: int | None = None
+
+
+class HybridRetriever:
+    def __init__(self, index: StoredIndex, embedders: dict[str, Embedder], rrf_k: int = 60, candidates: int = 40,
+                 weights: dict[str, float] | None = None, use_lexical: bool = True, use_dense: bool = True):
+        self.index = index
+        self.embedders = embedders
+        self.rrf_k = rrf_k
+        self.candidates = candidates
+        self.weights = weights or {}
+        self.use_lexical = use_lexical
+        self.use_dense = use_dense
+        self.bm25 = BM25(index.tokens)
+        self._cities = [str(index.files.get(c.doc_id, {}).get("meta", {}).get("city", "") or "") for c in index.chunks]
+        self._matrices: dict[str, np.ndarray] = {}
+
+    @property
+    def chunks(self) -> list[Chunk]:
+        return self.index.chunks
+
+    def mask(self, filters: Filters | None) -> np.ndarray | None:
+        if filters is None:
+            return None
+        return np.array([filters.accepts(c, city) for c, city in zip(self.chunks, self._cities)], dtype=bool)
+
+    def lexical_query(self, query: str) -> list[str]:
+        extra = expansion_terms(query)
+        return tokenize(query + ("\n" + " ".join(extra) if extra else ""))
+
+    def lexical(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        return self.bm25.search(self.lexical_query(query), k, mask)
+
+    def _matrix(self, name: str) -> np.ndarray:
+        if name not in self._matrices:
+            idx = self.index.vectors[name]
+            self._matrices[name] = idx.reconstruct_n(0, idx.ntotal) if idx.ntotal else np.zeros((0, self.embedders[name].dim), np.float32)
+        return self._matrices[name]
+
+    def dense(self, name: str, query: str, k: int, mask: np.ndarray | None = None,
+              qvec: np.ndarray | None = None) -> list[tuple[int, float]]:
+        if qvec is None:
+            qvec = self.embedders[name].embed_queries([query])[0]
+        faiss_index = self.index.vectors[name]
+        if faiss_index.ntotal == 0:
+            return []
+        if mask is None:
+            scores, rows = faiss_index.search(qvec[None, :].astype(np.float32), min(k, faiss_index.ntotal))
+            return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
+        # Filtered: score the allowed rows exactly (flat inner product; the corpus is small).
+        allowed = np.flatnonzero(mask)
+        if not len(allowed):
+            return []
+        s = self._matrix(name)[allowed] @ qvec
+        top = np.argsort(-s, kind="stable")[:k]
+        return [(int(allowed[i]), float(s[i])) for i in top]
+
+    def retrieve(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Ranked]:
+        mask = self.mask(filters)
+        rankings: list[list[int]] = []
+        weights: list[float] = []
+        lex_rank: dict[int, int] = {}
+        dense_rank: dict[int, int] = {}
+        if self.use_lexical:
+            lex = self.lexical(query, self.candidates, mask)
+            rankings.append([r for r, _ in lex])
+            weights.append(self.weights.get("bm25", 1.0))
+            lex_rank = {r: i + 1 for i, (r, _) in enumerate(lex)}
+        if self.use_dense:
+            for name in self.embedders:
+                hits = self.dense(name, query, self.candidates, mask)
+                rankings.append([r for r, _ in hits])
+                weights.append(self.weights.get(name, 1.0))
+                for i, (r, _) in enumerate(hits):
+                    dense_rank.setdefault(r, i + 1)
+        fused = rrf(rankings, k=self.rrf_k, weights=weights)
+        fused = dedupe(fused, lambda row: self.chunks[row].text)
+        return [Ranked(int(r), float(s), lex_rank.get(r), dense_rank.get(r)) for r, s in fused[:k]]
