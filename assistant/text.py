@@ -23,7 +23,15 @@ EN_STOP = frozenset(
     "much many more most some such".split()
 )
 # Korean function-like nouns that every question carries: "what", "how much", "which".
-KO_STOP = frozenset("무엇 어디 언제 누구 얼마 어떻 어떤 어느 것 수 등 때 중 및 이 그 저 경우 관련 대하 위하 통하 있 하 되 없 같".split())
+KO_STOP = frozenset("무엇 어디 언제 누구 얼마 어떻 어떤 어느 곳 것 수 등 때 무엇인가 뭐 중 및 이 그 저 경우 관련 대하 위하 통하 있 하 되 없 같".split())
+
+def tokenizer_version() -> str:
+    """Changes whenever the token rules change, so an index built with older rules is rebuilt, not trusted."""
+    import hashlib
+
+    rules = "|".join([",".join(sorted(CONTENT_TAGS)), ",".join(sorted(EN_STOP)), ",".join(sorted(KO_STOP)), _SPECIAL.pattern])
+    return "kiwi-" + hashlib.sha1(rules.encode("utf-8")).hexdigest()[:10]
+
 
 _SPECIAL = re.compile(r"\b\d+@|[A-Za-z]+(?:-[A-Za-z]+)+")  # 22@, one-north: keep whole as well as in parts
 
@@ -35,7 +43,7 @@ def kiwi():
             if _kiwi is None:
                 from kiwipiepy import Kiwi
 
-                _kiwi = Kiwi(num_workers=0)
+                _kiwi = Kiwi(num_workers=-1)  # single-threaded: calls are serialised under _lock anyway
     return _kiwi
 
 

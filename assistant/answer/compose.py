@@ -13,6 +13,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from assistant.query import find_entities
 from assistant.retrieval.fusion import text_key
 from assistant.text import is_korean, split_sentences, tokenize_many
 from assistant.types import Answer, Chunk, Citation
@@ -22,6 +23,7 @@ from .evidence import (
     Weights,
     clean_sentence,
     coverage,
+    definition_match,
     is_content_sentence,
     question_types,
     sentence_score,
@@ -98,6 +100,7 @@ def compose(
     lang = "ko" if is_korean(question) else "en"
     qterms = {t: idf(t) for t in set(query_terms)}
     types = question_types(query)
+    subjects = [n for e in find_entities(query) for n in e.names]
 
     cands: list[Candidate] = []
     contexts = tokenize_many([f"{p.title}\n{p.section}" for p in passages]) if passages else []
@@ -118,11 +121,11 @@ def compose(
             ctx = set(contexts[c.passage])
             c.lex = coverage(qterms, c.terms, ctx)
             c.dense = float(sim)
-            c.tmatch = type_match(types, c.text)
+            c.tmatch = type_match(types, c.text) + definition_match(query, c.text, subjects)
             c.score = sentence_score(c.lex, c.dense, c.passage, len(passages), c.tmatch, weights)
 
     ranked = sorted(cands, key=lambda c: -c.score)
-    if not ranked or ranked[0].score < abstain_below:
+    if not ranked or ranked[0].score < abstain_below or not _supported(ranked[0]):
         return _decline(question, query, passages, passage_scores, lang)
 
     chosen = [ranked[0]]
@@ -156,6 +159,12 @@ def compose(
         text = NOT_STATED_LEAD[lang] + parts[0]
         abstained = True
     return Answer(question=question, text=text, abstained=abstained, citations=citations, query=query)
+
+
+def _supported(best: Candidate, min_lexical: float = 0.45, min_dense: float = 0.55) -> bool:
+    """The best sentence must share most of the question's weighted terms, or be very close in meaning
+    (a cross-lingual match shares no terms)."""
+    return best.lex >= min_lexical or best.dense >= min_dense
 
 
 def _overlap(c: Candidate, chosen: list[Candidate]) -> float:

@@ -42,6 +42,26 @@ QUESTION_TYPES: dict[str, tuple[re.Pattern, re.Pattern]] = {
     ),
 }
 
+# "What is X?": the answering sentence defines X — it opens with the subject and a topic marker.
+DEFINITION_CUE = re.compile(r"어떤\s*곳|무엇인가|무엇입니까|뭔가요|무엇이|(?:이)?란\s*(?:무엇|뭐)|이란\??$|란\??$|what\s+(?:is|are)\s+(?:an?\s+|the\s+)?[\w@ -]+\??$|define", re.I)
+
+
+def definition_match(question: str, sentence: str, subjects: list[str]) -> float:
+    """1 when the question asks what something is and the sentence opens by saying what one of its subjects is."""
+    if not DEFINITION_CUE.search(question.strip()):
+        return 0.0
+    head = sentence[:60]
+    for name in subjects:
+        i = head.lower().find(name.lower())
+        if 0 <= i <= 20:
+            rest = head[i + len(name):i + len(name) + 14]
+            if re.match(r"\s*(?:\([^)]*\)\s*)?(?:은|는|이란|란|(?:이)?라\s*함은)\s", rest) or re.match(
+                r"\s*(?:\([^)]*\)\s*)?,?\s*(?:is|are|refers to|means)\b", rest, re.I
+            ):
+                return 1.0
+    return 0.0
+
+
 # A sentence that says the sources do not give something: it answers "the documents do not say".
 NOT_STATED = re.compile(
     r"공개되지\s*않|확인되지\s*않|밝혀지지\s*않|제시되지\s*않|나와\s*있지\s*않|알려지지\s*않|자료가\s*없|수치가\s*없|"

@@ -21,12 +21,11 @@ from assistant.embedders import Embedder, get_embedder
 from assistant.errors import AssistantError, IndexIncompatibleError, IngestError
 from assistant.ingest import SourceFile, discover, load_file
 from assistant.settings import Settings
-from assistant.text import tokenize_many
+from assistant.text import tokenize_many, tokenizer_version
 from assistant.types import Chunk
 
 from . import store
 
-TOKENIZER = "kiwi-content-morphs-v1"
 Progress = Callable[[int, int, str], None]  # (done, total, what)
 
 
@@ -72,7 +71,7 @@ def embedder_names(settings: Settings) -> list[str]:
 
 
 def build_params(settings: Settings) -> dict[str, Any]:
-    return {"chunk_size": settings.chunk_size, "chunk_overlap": settings.chunk_overlap, "tokenizer": TOKENIZER}
+    return {"chunk_size": settings.chunk_size, "chunk_overlap": settings.chunk_overlap, "tokenizer": tokenizer_version()}
 
 
 def passage_text(chunk: Chunk) -> str:

@@ -1,0 +1,150 @@
+"""Shared fixtures. FakeEmbedder is for pure logic tests only; behaviour is proven with the real models (tests
+marked slow)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+# llama-index and onnxruntime like to write under ~/.cache: keep it inside the test run.
+os.environ.setdefault("LLAMA_INDEX_CACHE_DIR", str(Path(os.environ.get("TMPDIR", "/tmp")) / "pa-llama-cache"))
+
+
+class FakeEmbedder:
+    """Deterministic character-trigram hashing embedder: similar texts get similar vectors. Counts what it embeds."""
+
+    name = "use-m3"  # poses as the default so indexes it builds load with default settings
+    dim = 64
+
+    def __init__(self, fail_after: int | None = None):
+        self.embedded: list[str] = []
+        self.fail_after = fail_after
+
+    def _vec(self, text: str) -> np.ndarray:
+        v = np.zeros(self.dim, dtype=np.float32)
+        t = f"  {text.lower()}  "
+        for i in range(len(t) - 2):
+            h = int(hashlib.md5(t[i:i + 3].encode()).hexdigest()[:8], 16)
+            v[h % self.dim] += 1.0
+        n = np.linalg.norm(v)
+        return v / n if n else v
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        if self.fail_after is not None and len(self.embedded) + len(texts) > self.fail_after:
+            raise KeyboardInterrupt("simulated interruption")
+        self.embedded.extend(texts)
+        return np.vstack([self._vec(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return np.vstack([self._vec(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+
+MD_DAEGU = """---
+title: "대구 도심융합특구 현황"
+doc_type: site_profile
+lang: ko
+date: 2024-11-10
+sources: ["https://example.org/daegu"]
+topics: [daegu]
+city: Daegu
+---
+
+# 대구 도심융합특구 현황
+
+## 1. 개요
+
+대구 도심융합특구는 옛 경북도청 터, 경북대학교, 삼성창조캠퍼스를 묶은 약 98만㎡ 규모의 특구이다. 계획에 따르면 2035년까지 총사업비 7,872억 원이 투입된다.
+
+## 2. 중점 산업
+
+### 2.1 도심항공교통
+
+대구는 도심항공교통(UAM) 산업 생태계를 만든다.
+"""
+
+MD_ACT = """---
+title: "특별법 조문 해설"
+doc_type: law_guide
+lang: ko
+date: 2024-04-25
+sources: ["법률 제19767호"]
+---
+
+# 특별법 조문 해설
+
+## 제4조 (적용 범위)
+
+이 법은 수도권이 아닌 지역에만 적용된다.
+
+## 제8조 (도심융합특구의 지정 신청 등)
+
+시·도지사는 국토교통부장관에게 도심융합특구의 지정을 신청할 수 있다.
+"""
+
+MD_EN = """---
+title: "Cortex Innovation Community"
+doc_type: case_study
+lang: en
+date: 2020-12-31
+sources: ["https://example.org/cortex"]
+---
+
+# Cortex Innovation Community
+
+## 1. Overview
+
+Cortex is an innovation district in midtown St. Louis, founded in 2002 by anchor institutions. It is run by a non-profit master developer.
+
+## 2. Lessons
+
+The district shows how anchor institutions can lead a district.
+"""
+
+
+def make_pdf(path: Path, pages: list[str], title: str = "Test PDF") -> Path:
+    """A real multi-page PDF written with fpdf2 (core font, Latin text)."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_title(title)
+    pdf.set_font("Helvetica", size=11)
+    for text in pages:
+        pdf.add_page()
+        for line in text.split("\n"):
+            pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+    return path
+
+
+@pytest.fixture
+def tiny_corpus(tmp_path: Path) -> Path:
+    root = tmp_path / "corpus"
+    (root / "ko").mkdir(parents=True)
+    (root / "en").mkdir()
+    (root / "pdf").mkdir()
+    (root / "ko" / "daegu.md").write_text(MD_DAEGU, encoding="utf-8")
+    (root / "ko" / "act.md").write_text(MD_ACT, encoding="utf-8")
+    (root / "en" / "cortex.md").write_text(MD_EN, encoding="utf-8")
+    make_pdf(root / "pdf" / "one-north.pdf", [
+        "1. Overview\none-north is a 200-hectare business park in Singapore planned by JTC Corporation.",
+        "2. Clusters\nBiopolis serves biomedical research and Fusionopolis serves infocomm and media.",
+        "3. Lessons\nA state developer can build a district cluster by cluster.",
+    ], title="one-north, Singapore")
+    return root
+
+
+@pytest.fixture
+def settings_for(tmp_path: Path):
+    from assistant.settings import Settings
+
+    def make(corpus: Path, **kw) -> Settings:
+        return Settings(corpus_dirs=(corpus,), index_dir=tmp_path / "index", **kw)
+
+    return make

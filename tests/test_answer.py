@@ -1,0 +1,57 @@
+import re
+
+from assistant.answer import DECLINE, compose
+from assistant.types import Chunk
+
+
+def chunk(i, text, title="문서", section="1. 개요"):
+    return Chunk(chunk_id=f"d{i}#0", doc_id=f"d{i}.md", title=title, text=text, section=section, page=i, start=0,
+                 end=len(text), doc_type="plan", lang="ko", date="2024-11-07")
+
+
+def idf(term):
+    return 1.0
+
+
+def test_answer_sentence_first_and_citations_match_markers():
+    from assistant.text import tokenize
+
+    passages = [
+        chunk(1, "광주 특구는 상무지구에 있다. 광주는 인공지능 산업을 키운다."),
+        chunk(2, "대구 특구는 세 거점으로 이루어진다. 대구 특구의 총사업비는 7,872억 원이다."),
+    ]
+    q = "대구 특구의 총사업비는 얼마인가요?"
+    ans = compose(q, q, passages, [0.9, 0.8], idf, tokenize(q), embed=None, abstain_below=0.2)
+    assert not ans.abstained
+    assert ans.text.startswith("대구 특구의 총사업비는 7,872억 원이다. [1]")
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", ans.text)}
+    assert markers == {c.n for c in ans.citations}
+    first = ans.citations[0]
+    assert first.doc_id == "d2.md" and first.page == 2 and "7,872억" in first.text and "7,872억" in first.sentence
+
+
+def test_weak_evidence_declines_and_shows_closest_passages():
+    from assistant.text import tokenize
+
+    passages = [chunk(1, "광주 특구는 상무지구에 있다."), chunk(2, "부산 특구는 센텀2지구에 있다.")]
+    q = "서울의 인구 밀도는 얼마인가요?"
+    ans = compose(q, q, passages, [0.5, 0.4], idf, tokenize(q), embed=None)
+    assert ans.abstained and ans.text == DECLINE["ko"]
+    assert [c.doc_id for c in ans.citations] == ["d1.md", "d2.md"]
+
+
+def test_english_decline_message():
+    from assistant.text import tokenize
+
+    q = "What is the population density of Seoul?"
+    ans = compose(q, q, [chunk(1, "Busan's zone is in Centum 2.")], [0.5], idf, tokenize(q), embed=None)
+    assert ans.abstained and ans.text == DECLINE["en"]
+
+
+def test_table_rows_answer_with_column_names():
+    from assistant.text import tokenize
+
+    table = "| 도시 | 면적 | 총사업비 |\n|---|---|---|\n| 대구 | 98만㎡ | 7,872억 원 |\n| 광주 | 83만㎡ | 5,000억 원 |"
+    q = "대구 총사업비는 얼마인가요?"
+    ans = compose(q, q, [chunk(1, table)], [0.9], idf, tokenize(q), embed=None, abstain_below=0.2)
+    assert "총사업비: 7,872억 원" in ans.text and not ans.abstained

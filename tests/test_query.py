@@ -1,0 +1,23 @@
+from assistant.query import expansion_terms, find_entities, resolve_followup
+
+
+def test_followup_carries_the_city_of_the_earlier_turn():
+    history = [{"role": "user", "content": "대구 도심융합특구는 어디에 있나요?"}, {"role": "assistant", "content": "..."}]
+    q = resolve_followup("그럼 사업비는 얼마인가요?", history)
+    assert "대구" in q and q.endswith("그럼 사업비는 얼마인가요?")
+
+
+def test_followup_naming_another_city_keeps_its_own():
+    history = [{"role": "user", "content": "대구 도심융합특구는 어디에 있나요?"}]
+    q = resolve_followup("부산은요?", history)
+    assert "부산" in q and "대구" not in q
+
+
+def test_no_history_no_change():
+    assert resolve_followup("대구 사업비는?", None) == "대구 사업비는?"
+
+
+def test_entities_and_cross_language_names():
+    assert [e.id for e in find_entities("판교 제2테크노밸리와 22@Barcelona 비교")] == ["pangyo2", "22barcelona"]
+    assert "Poblenou" in " ".join(expansion_terms("포블레노우의 22@는 언제 시작했나요?")) or "22@Barcelona" in expansion_terms("포블레노우의 22@는 언제 시작했나요?")
+    assert "기회발전특구" in expansion_terms("What does an opportunity development zone offer?")
