@@ -61,8 +61,9 @@ class Assistant:
         """Pick up a newer build of the same index directory (after documents were added or removed)."""
         self._set_index(load(self.settings.index_dir, embedder_names(self.settings)))
 
-    def search(self, query: str, k: int = 10, filters: Filters | dict | None = None) -> list[Hit]:
-        query = _check_question(query, "query")
+    def search(self, query: str, k: int = 10, filters: Filters | dict | None = None,
+               history: list[dict] | None = None) -> list[Hit]:
+        query = resolve_followup(_check_question(query, "query"), history)
         if not isinstance(k, int) or k < 1:
             raise InputError("k must be a positive whole number")
         retriever = self.retriever

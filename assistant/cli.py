@@ -82,6 +82,14 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from assistant.evaluation.run import run
+
+    run(_settings(args), testset=args.testset, squad=args.squad, limit=args.limit, compare=args.compare, out=args.out,
+        as_json=args.json, progress=not args.quiet, only=args.only)
+    return 0
+
+
 def _common(p: argparse.ArgumentParser, corpus: bool = False) -> None:
     p.add_argument("--index", metavar="DIR", help="index directory (default: index)")
     p.add_argument("--embedder", help="dense embedder(s), e.g. use-m3 or use-m3+e5-small")
@@ -121,6 +129,17 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("-k", type=int, default=10, help="how many passages (default 10)")
     s.add_argument("query", nargs="+")
     s.set_defaults(func=cmd_search)
+    e = sub.add_parser("eval", help="score answers, retrieval, citations and abstention on a test set")
+    _common(e, corpus=True)
+    e.add_argument("--testset", default="eval/testset.jsonl", help="JSONL test set (default eval/testset.jsonl)")
+    e.add_argument("--squad", metavar="FILE", help="evaluate on a SQuAD-format file instead (each paragraph a document)")
+    e.add_argument("--limit", type=int, help="only the first N questions")
+    e.add_argument("--compare", action="store_true", help="score BM25, each embedder, ours and the llama-index baseline")
+    e.add_argument("--only", action="append", help="with --compare: only these configurations")
+    e.add_argument("--out", default="eval/reports", help="where reports go (default eval/reports)")
+    e.add_argument("--json", action="store_true", help="print metrics.json")
+    e.add_argument("--quiet", action="store_true", help="no progress bars")
+    e.set_defaults(func=cmd_eval)
     return ap
 
 
