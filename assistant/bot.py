@@ -86,6 +86,8 @@ class Assistant:
             embed=self._sentence_embedder.embed_queries,
             max_sentences=self.settings.max_answer_sentences,
             abstain_below=self.settings.abstain_below,
+            min_lexical=self.settings.min_lexical,
+            min_dense=self.settings.min_dense,
         )
 
     @property

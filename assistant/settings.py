@@ -28,7 +28,9 @@ class Settings:
     rrf_k: int = _opt(60, "The k of reciprocal-rank fusion (larger flattens the rank curve).")
     candidates: int = _opt(40, "Candidates each retriever contributes to fusion.")
     max_answer_sentences: int = _opt(3, "Most sentences in a composed answer.")
-    abstain_below: float = _opt(0.30, "Decline when the best evidence sentence scores below this (0-1).")
+    abstain_below: float = _opt(0.20, "Decline when the best evidence sentence scores below this (0-1).")
+    min_lexical: float = _opt(0.30, "Decline unless the best sentence covers this share of the question's weighted terms ...")
+    min_dense: float = _opt(0.30, "... or is at least this similar in meaning (cosine, multilingual USE).")
     threads: int = _opt(2, "CPU threads for the embedders.")
     exclude: tuple[str, ...] = _opt(("README.md",), "File names under the corpus folders that are not documents.")
 
@@ -62,7 +64,7 @@ def _parse(f: dataclasses.Field, raw: str) -> Any:
         return tuple(p for p in raw.split(os.pathsep) if p)
     if name in ("chunk_size", "chunk_overlap", "top_k", "rrf_k", "candidates", "max_answer_sentences", "threads"):
         return int(raw)
-    if name == "abstain_below":
+    if name in ("abstain_below", "min_lexical", "min_dense"):
         return float(raw)
     return raw
 

@@ -108,6 +108,7 @@ class Answer:
     abstained: bool
     citations: tuple[Citation, ...]
     query: str = ""  # the question as searched, after follow-up resolution
+    evidence: dict[str, Any] = field(default_factory=dict, compare=False)  # scores of the best sentence (for calibration)
 
     def to_json(self) -> dict[str, Any]:
         return {

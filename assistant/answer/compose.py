@@ -8,7 +8,7 @@ it declines and returns the closest passages instead.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
 import numpy as np
@@ -94,8 +94,10 @@ def compose(
     query_terms: list[str],
     embed: Callable[[list[str]], np.ndarray] | None,
     max_sentences: int = 3,
-    abstain_below: float = 0.30,
+    abstain_below: float = 0.20,
     weights: Weights = Weights(),
+    min_lexical: float = 0.30,
+    min_dense: float = 0.30,
 ) -> Answer:
     lang = "ko" if is_korean(question) else "en"
     qterms = {t: idf(t) for t in set(query_terms)}
@@ -125,8 +127,14 @@ def compose(
             c.score = sentence_score(c.lex, c.dense, c.passage, len(passages), c.tmatch, weights)
 
     ranked = sorted(cands, key=lambda c: -c.score)
-    if not ranked or ranked[0].score < abstain_below or not _supported(ranked[0]):
-        return _decline(question, query, passages, passage_scores, lang)
+    evidence = {}
+    if ranked:
+        b = ranked[0]
+        evidence = {"score": round(b.score, 4), "lexical": round(b.lex, 4), "dense": round(b.dense, 4),
+                    "type": b.tmatch, "cross_lingual": is_korean(b.text) != (lang == "ko"),
+                    "not_stated": bool(NOT_STATED.search(b.text))}
+    if not ranked or ranked[0].score < abstain_below or not _supported(ranked[0], min_lexical, min_dense):
+        return replace(_decline(question, query, passages, passage_scores, lang), evidence=evidence)
 
     chosen = [ranked[0]]
     covered = set(ranked[0].terms) & set(qterms)
@@ -158,10 +166,10 @@ def compose(
         # The best evidence says the figure is not published: that is a decline, with the reason cited.
         text = NOT_STATED_LEAD[lang] + parts[0]
         abstained = True
-    return Answer(question=question, text=text, abstained=abstained, citations=citations, query=query)
+    return Answer(question=question, text=text, abstained=abstained, citations=citations, query=query, evidence=evidence)
 
 
-def _supported(best: Candidate, min_lexical: float = 0.45, min_dense: float = 0.55) -> bool:
+def _supported(best: Candidate, min_lexical: float, min_dense: float) -> bool:
     """The best sentence must share most of the question's weighted terms, or be very close in meaning
     (a cross-lingual match shares no terms)."""
     return best.lex >= min_lexical or best.dense >= min_dense
