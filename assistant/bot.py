@@ -10,7 +10,7 @@ from assistant.answer import compose
 from assistant.embedders import Embedder, UseM3, get_embedder
 from assistant.errors import InputError
 from assistant.index import StoredIndex, embedder_names, ensure_index, load
-from assistant.query import resolve_followup
+from assistant.query import followup_context, resolve_followup
 from assistant.retrieval import Filters, HybridRetriever
 from assistant.settings import Settings
 from assistant.text import tokenize
@@ -72,7 +72,8 @@ class Assistant:
 
     def ask(self, question: str, history: list[dict] | None = None, filters: Filters | dict | None = None) -> Answer:
         question = _check_question(question)
-        query = resolve_followup(question, history)
+        context = followup_context(question, history)
+        query = f"{context} {question}" if context else question
         retriever = self.retriever
         ranked = retriever.retrieve(query, k=self.settings.top_k, filters=Filters.of(filters))
         passages = [retriever.chunks[r.row] for r in ranked]
@@ -82,7 +83,8 @@ class Assistant:
             passages=passages,
             passage_scores=[r.score for r in ranked],
             idf=retriever.bm25.idf,
-            query_terms=tokenize(query),
+            query_terms=tokenize(question),
+            carried_terms=tokenize(context) if context else (),
             embed=self._sentence_embedder.embed_queries,
             max_sentences=self.settings.max_answer_sentences,
             abstain_below=self.settings.abstain_below,

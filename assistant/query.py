@@ -62,13 +62,27 @@ def _user_turns(history: list[dict] | None) -> list[str]:
     return [str(t.get("content", "")) for t in (history or []) if t.get("role") == "user" and t.get("content")]
 
 
-def resolve_followup(question: str, history: list[dict] | None) -> str:
-    """The question as a self-contained query: names of kinds it lacks are carried from the latest user turn
-    that had them. "그럼 사업비는 얼마인가요?" after a question about Daegu's zone becomes "대구 도심융합특구 그럼 …"."""
+_ELLIPTICAL_KO = re.compile(r"^\s*(?:그럼|그러면|그건|그것|그곳|거기|그때|그중|그 중|그\s|이\s|저\s|두\s*번째|다음|또|그리고|그래서|반대)|(?:은요|는요|이요|요\?)\s*\??\s*$")
+_ELLIPTICAL_EN = re.compile(r"^\s*(?:and|what about|how about|then|so)\b|\b(?:it|its|that|there|they|them|those|this one)\b", re.I)
+
+
+def is_elliptical(question: str) -> bool:
+    """A follow-up that leans on the earlier turn: starts with 그럼/그중/거기…, ends in 은요/는요, or is very short."""
+    q = question.strip()
+    if is_korean(q):
+        return bool(_ELLIPTICAL_KO.search(q)) or len(q.replace(" ", "")) <= 10
+    return bool(_ELLIPTICAL_EN.search(q)) or len(q.split()) <= 4
+
+
+def followup_context(question: str, history: list[dict] | None) -> str:
+    """What the follow-up inherits from the conversation: the whole previous question when this one is elliptical
+    and names nothing itself, else the names of kinds it lacks (its place, programme, law) from earlier turns."""
     turns = _user_turns(history)
     if not turns:
-        return question
+        return ""
     present = find_entities(question)
+    if is_elliptical(question) and not any(e.kind in ("city", "district") for e in present):
+        return turns[-1]
     kinds_present = {e.kind for e in present}
     carried: list[str] = []
     for kind in CARRIED_KINDS:
@@ -79,9 +93,14 @@ def resolve_followup(question: str, history: list[dict] | None) -> str:
             if ents:
                 carried.extend(_surface(turn, e) for e in ents)
                 break
-    if not carried:
-        return question
-    return " ".join(carried) + " " + question
+    return " ".join(carried)
+
+
+def resolve_followup(question: str, history: list[dict] | None) -> str:
+    """The question as a self-contained query: "그럼 사업비는 얼마인가요?" after a question about Daegu's zone
+    becomes "대구 도심융합특구 그럼 사업비는 얼마인가요?"."""
+    context = followup_context(question, history)
+    return f"{context} {question}" if context else question
 
 
 def _surface(text: str, ent: Entity) -> str:
@@ -100,3 +119,48 @@ def expansion_terms(query: str) -> list[str]:
     for ent in find_entities(query):
         out.extend(ent.en[:2] if korean else ent.ko[:2])
     return out
+
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_PAREN = re.compile(r"\s*\([^)]*\)")
+
+
+def glossary_pairs(texts: list[str]) -> list[tuple[str, str]]:
+    """(Korean, English) term pairs from glossary tables: rows whose first cell is Korean and second Latin."""
+    pairs: list[tuple[str, str]] = []
+    for text in texts:
+        for line in text.split("\n"):
+            if not line.lstrip().startswith("|"):
+                continue
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if len(cells) < 2:
+                continue
+            ko, en = _PAREN.sub("", cells[0]).strip(), _PAREN.sub("", cells[1]).strip()
+            en = en.split(";")[0].split(" / ")[0].strip()
+            if (ko and en and _HANGUL.search(ko) and not _HANGUL.search(en) and re.search(r"[A-Za-z]{3}", en)
+                    and len(ko) <= 30 and len(en) <= 80):
+                pairs.append((ko, en))
+    return pairs
+
+
+def glossary_expansion(query: str, pairs: list[tuple[str, str]], limit: int = 6) -> list[str]:
+    """The other language's terms for glossary terms named in the query, longest terms first."""
+    korean = is_korean(query)
+    low = query.lower()
+    hits: list[tuple[int, str]] = []
+    taken: list[tuple[int, int]] = []
+    for ko, en in pairs:
+        term, other = (ko, en) if korean else (en, ko)
+        if len(term) < 2 or (not korean and len(term) < 4):
+            continue
+        at = query.find(term) if korean else low.find(term.lower())
+        if at < 0:
+            continue
+        hits.append((len(term), other))
+        taken.append((at, at + len(term)))
+    hits.sort(key=lambda h: -h[0])
+    out: list[str] = []
+    for _, other in hits:
+        if other not in out:
+            out.append(other)
+    return out[:limit]

@@ -98,10 +98,13 @@ def compose(
     weights: Weights = Weights(),
     min_lexical: float = 0.30,
     min_dense: float = 0.30,
+    carried_terms: Sequence[str] = (),
 ) -> Answer:
+    """query_terms come from the question itself; carried_terms from the conversation it follows (half weight)."""
     lang = "ko" if is_korean(question) else "en"
-    qterms = {t: idf(t) for t in set(query_terms)}
-    types = question_types(query)
+    qterms = {t: 0.5 * idf(t) for t in set(carried_terms)}
+    qterms.update({t: idf(t) for t in set(query_terms)})
+    types = question_types(question)
     subjects = [n for e in find_entities(query) for n in e.names]
 
     cands: list[Candidate] = []
@@ -123,7 +126,7 @@ def compose(
             ctx = set(contexts[c.passage])
             c.lex = coverage(qterms, c.terms, ctx)
             c.dense = float(sim)
-            c.tmatch = type_match(types, c.text) + definition_match(query, c.text, subjects)
+            c.tmatch = type_match(types, c.text) + definition_match(question, c.text, subjects)
             c.score = sentence_score(c.lex, c.dense, c.passage, len(passages), c.tmatch, weights)
 
     ranked = sorted(cands, key=lambda c: -c.score)

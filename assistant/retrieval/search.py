@@ -13,7 +13,7 @@ import numpy as np
 
 from assistant.embedders import Embedder
 from assistant.index.store import StoredIndex
-from assistant.query import expansion_terms
+from assistant.query import expansion_terms, glossary_expansion, glossary_pairs
 from assistant.text import tokenize
 from assistant.types import Chunk
 
@@ -78,6 +78,8 @@ class HybridRetriever:
         self.bm25 = BM25(index.tokens)
         self._cities = [str(index.files.get(c.doc_id, {}).get("meta", {}).get("city", "") or "") for c in index.chunks]
         self._matrices: dict[str, np.ndarray] = {}
+        # The corpus's own Korean–English glossary lets a query in one language match the other lexically.
+        self.glossary = glossary_pairs([c.text for c in index.chunks if c.doc_type == "glossary"])
 
     @property
     def chunks(self) -> list[Chunk]:
@@ -89,7 +91,7 @@ class HybridRetriever:
         return np.array([filters.accepts(c, city) for c, city in zip(self.chunks, self._cities)], dtype=bool)
 
     def lexical_query(self, query: str) -> list[str]:
-        extra = expansion_terms(query)
+        extra = expansion_terms(query) + glossary_expansion(query, self.glossary)
         return tokenize(query + ("\n" + " ".join(extra) if extra else ""))
 
     def lexical(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
