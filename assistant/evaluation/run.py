@@ -42,6 +42,8 @@ def run(settings: Settings, testset: str | None, squad: str | None, limit: int |
         systems.append(variant(bot, "bm25", lexical=True, dense=[]))
         for n in bot.embedders:
             systems.append(variant(bot, n, lexical=False, dense=[n]))
+        if "e5-small" in bot.embedders and default != "e5-small":
+            systems.append(variant(bot, f"bm25+{default}+e5-small", lexical=True, dense=dense_default + ["e5-small"]))
         systems.append(variant(bot, "bm25+all-dense", lexical=True, dense=list(bot.embedders)))
         from assistant.ingest import discover, load_file
         from assistant.errors import IngestError

@@ -79,7 +79,8 @@ def build_page_segments(pages: list[str]) -> tuple[str, tuple[Segment, ...]]:
 
 _MULTISPACE = re.compile(r"[ \t\u00a0]{2,}")
 _BLOCK_START = re.compile(r"^\s*(?:[-·•▪◦*]|\d{1,2}[.)]\s|[①-⑳]|Q\d|\|)")
-_TERMINAL = ("다.", ".", "?", "!", ":", "다", "음", "함")
+_SPLIT_FIGURE_END = re.compile(r"\d[\d,.]*\s*(?:만|조|억|천)?$")
+_SPLIT_FIGURE_START = re.compile(r"^(?:원|평|㎡|명|개|억|만|%|조\s*원)")
 
 
 def join_wrapped_lines(lines: list[str]) -> list[str]:
@@ -98,6 +99,10 @@ def join_wrapped_lines(lines: list[str]) -> list[str]:
     for ln in lines:
         if not ln:
             joining = False
+            continue
+        if out and _SPLIT_FIGURE_END.search(out[-1]) and _SPLIT_FIGURE_START.match(ln):
+            # A table cell wrapped inside a figure ("57.5만" / "평(190만 826㎡)"): mend it without a space.
+            out[-1] = out[-1] + ln
             continue
         if joining and out and not _BLOCK_START.match(ln) and not _is_heading(ln):
             out[-1] = out[-1] + " " + ln
