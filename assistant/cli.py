@@ -90,6 +90,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ui(args: argparse.Namespace) -> int:
+    from assistant.ui.app import main as serve
+
+    serve(host=args.host, port=args.port, settings=_settings(args), auth=args.auth or None)
+    return 0
+
+
 def _common(p: argparse.ArgumentParser, corpus: bool = False) -> None:
     p.add_argument("--index", metavar="DIR", help="index directory (default: index)")
     p.add_argument("--embedder", help="dense embedder(s), e.g. use-m3 or use-m3+e5-small")
@@ -129,6 +136,13 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("-k", type=int, default=10, help="how many passages (default 10)")
     s.add_argument("query", nargs="+")
     s.set_defaults(func=cmd_search)
+    u = sub.add_parser("ui", help="start the web app (Gradio)")
+    _common(u, corpus=True)
+    u.add_argument("--host", default="127.0.0.1")
+    u.add_argument("--port", type=int, default=7860)
+    u.add_argument("--auth", metavar="USER:PASSWORD", help="require a login")
+    u.set_defaults(func=cmd_ui)
+
     e = sub.add_parser("eval", help="score answers, retrieval, citations and abstention on a test set")
     _common(e, corpus=True)
     e.add_argument("--testset", default="eval/testset.jsonl", help="JSONL test set (default eval/testset.jsonl)")

@@ -21,6 +21,9 @@ def _opt(default: Any, help: str) -> Any:
 class Settings:
     corpus_dirs: tuple[Path, ...] = _opt((Path("corpus"),), "Folders whose documents are indexed (doc_id = path below the folder).")
     index_dir: Path = _opt(Path("index"), "Where the index lives (a versioned directory).")
+    upload_dir: Path = _opt(Path("uploads"), "Documents added in the app; indexed with the corpus (doc_id = file name).")
+    feedback_db: Path = _opt(Path("feedback.sqlite3"), "SQLite file for answer feedback from the app.")
+    max_upload_mb: int = _opt(20, "Largest file the app accepts, in MB.")
     embedder: str = _opt("use-m3", "Dense embedder: use-m3 (multilingual USE), e5-small (multilingual e5, 4-bit), minilm (English).")
     chunk_size: int = _opt(700, "Longest chunk, in characters (sentence-bounded).")
     chunk_overlap: int = _opt(120, "Characters shared by consecutive chunks of one section.")
@@ -33,6 +36,14 @@ class Settings:
     min_dense: float = _opt(0.30, "... or is at least this similar in meaning (cosine, multilingual USE).")
     threads: int = _opt(2, "CPU threads for the embedders.")
     exclude: tuple[str, ...] = _opt(("README.md",), "File names under the corpus folders that are not documents.")
+
+    @property
+    def source_dirs(self) -> tuple[Path, ...]:
+        """Every folder whose documents are indexed: the corpus folders, then the upload folder."""
+        dirs = list(self.corpus_dirs)
+        if self.upload_dir not in dirs:
+            dirs.append(self.upload_dir)
+        return tuple(dirs)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> "Settings":
@@ -62,7 +73,7 @@ def _parse(f: dataclasses.Field, raw: str) -> Any:
     name = f.name
     if name in ("corpus_dirs", "exclude"):
         return tuple(p for p in raw.split(os.pathsep) if p)
-    if name in ("chunk_size", "chunk_overlap", "top_k", "rrf_k", "candidates", "max_answer_sentences", "threads"):
+    if name in ("max_upload_mb", "chunk_size", "chunk_overlap", "top_k", "rrf_k", "candidates", "max_answer_sentences", "threads"):
         return int(raw)
     if name in ("abstain_below", "min_lexical", "min_dense"):
         return float(raw)
@@ -75,8 +86,9 @@ def _coerce(values: dict[str, Any]) -> dict[str, Any]:
         if isinstance(dirs, (str, Path)):
             dirs = (dirs,)
         values["corpus_dirs"] = tuple(Path(d) for d in dirs)
-    if "index_dir" in values:
-        values["index_dir"] = Path(values["index_dir"])
+    for key in ("index_dir", "upload_dir", "feedback_db"):
+        if key in values:
+            values[key] = Path(values[key])
     if "exclude" in values:
         values["exclude"] = tuple(values["exclude"])
     return values

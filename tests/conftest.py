@@ -145,6 +145,7 @@ def settings_for(tmp_path: Path):
     from assistant.settings import Settings
 
     def make(corpus: Path, **kw) -> Settings:
+        kw.setdefault("upload_dir", tmp_path / "uploads")
         return Settings(corpus_dirs=(corpus,), index_dir=tmp_path / "index", **kw)
 
     return make

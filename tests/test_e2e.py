@@ -13,7 +13,8 @@ pytestmark = pytest.mark.slow
 def bot(tmp_path_factory):
     from assistant import Assistant, Settings
 
-    settings = Settings(corpus_dirs=(ROOT / "corpus",), index_dir=tmp_path_factory.mktemp("e2e") / "index")
+    tmp = tmp_path_factory.mktemp("e2e")
+    settings = Settings(corpus_dirs=(ROOT / "corpus",), index_dir=tmp / "index", upload_dir=tmp / "uploads")
     return Assistant.from_index(settings.index_dir, settings=settings, progress=False)
 
 

@@ -25,7 +25,7 @@ def run(settings: Settings, testset: str | None, squad: str | None, limit: int |
     if squad:
         cdir = cache_dir(squad, Path(out).parent / "cache")
         questions = load_squad(squad, cdir / "corpus", limit)
-        settings = settings.replace(corpus_dirs=(cdir / "corpus",), index_dir=cdir / "index")
+        settings = settings.replace(corpus_dirs=(cdir / "corpus",), index_dir=cdir / "index", upload_dir=cdir / "uploads")
         title = f"Evaluation on {Path(squad).name}"
     else:
         questions = load_testset(testset)[:limit] if limit else load_testset(testset)
@@ -49,7 +49,7 @@ def run(settings: Settings, testset: str | None, squad: str | None, limit: int |
         from assistant.errors import IngestError
 
         docs = []
-        for src in discover(settings.corpus_dirs, settings.exclude):
+        for src in discover(settings.source_dirs, settings.exclude):
             try:
                 docs.append(load_file(src))
             except IngestError:

@@ -94,7 +94,7 @@ def _reusable(manifest: dict[str, Any] | None, settings: Settings, names: list[s
 
 
 def plan(settings: Settings) -> tuple[list[SourceFile], dict[str, str], dict[str, Any] | None]:
-    sources = discover(settings.corpus_dirs, settings.exclude)
+    sources = discover(settings.source_dirs, settings.exclude)
     hashes = {s.doc_id: sha256_file(s.path) for s in sources}
     return sources, hashes, store.read_manifest(settings.index_dir)
 
@@ -221,7 +221,7 @@ def build_index(settings: Settings, embedders: dict[str, Embedder] | None = None
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "embedders": [{"name": n, "dim": embedders[n].dim} for n in names],
             "params": build_params(settings),
-            "corpus_dirs": [str(Path(p).resolve()) for p in settings.corpus_dirs],
+            "corpus_dirs": [str(Path(p).resolve()) for p in settings.source_dirs],
             "chunks": len(chunks),
             "files": {d: files[d] for d in order},
             "skipped": {**{d: v for d, v in old_skipped.items() if d in hashes and d not in files and d not in skipped
@@ -281,7 +281,7 @@ def _embed_all(embedders: dict[str, Embedder], names: list[str], chunks: list[Ch
 def ensure_index(settings: Settings, progress: bool | Progress = True,
                  embedders: dict[str, Embedder] | None = None) -> BuildReport | None:
     """Build the index when it is missing or stale and a corpus is there to build it from; else do nothing."""
-    have_corpus = any(Path(p).exists() for p in settings.corpus_dirs)
+    have_corpus = any(Path(p).exists() for p in settings.source_dirs)
     manifest = store.read_manifest(settings.index_dir)
     if manifest is None and not have_corpus:
         return None
