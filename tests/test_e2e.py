@@ -58,3 +58,16 @@ def test_search_returns_hits_best_first(bot):
     assert len(hits) == 5
     assert hits[0].score >= hits[-1].score
     assert any("cortex" in h.doc_id for h in hits[:3])
+
+
+def test_llama_index_retriever_and_postprocessor_boundary(bot):
+    from llama_index.core.postprocessor import SimilarityPostprocessor
+
+    from assistant.retrieval.llama import hit_from_node, make_retriever
+
+    retriever = make_retriever(bot, k=5)
+    nodes = retriever.retrieve("대구 도심융합특구 총사업비")
+    assert len(nodes) == 5 and nodes[0].node.metadata["doc_id"]
+    kept = SimilarityPostprocessor(similarity_cutoff=0.0).postprocess_nodes(nodes)
+    hits = [hit_from_node(n) for n in kept]
+    assert hits[0].doc_id == bot.search("대구 도심융합특구 총사업비", k=5)[0].doc_id
