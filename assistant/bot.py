@@ -19,6 +19,38 @@ from assistant.types import Answer, Hit
 MAX_QUESTION_CHARS = 2000
 
 
+VERDICT = {
+    "ko": {"eligible": "모든 조건을 충족합니다", "not_eligible": "충족하지 못하는 조건이 있습니다",
+           "undetermined": "판단에 필요한 사실이 더 필요합니다"},
+    "en": {"eligible": "all conditions are met", "not_eligible": "at least one condition is not met",
+           "undetermined": "more facts are needed to decide"},
+}
+STATUS = {"ko": {"met": "충족", "not_met": "미충족", "unknown": "확인 필요"},
+          "en": {"met": "met", "not_met": "not met", "unknown": "unknown"}}
+
+
+def eligibility_to_answer(question: str, result, lang: str) -> Answer:
+    """The checker's result as a chat answer: verdict, one line per condition with its [n] clause, what to ask."""
+    from assistant.types import Citation
+
+    lines = [f"{result.name}: {VERDICT[lang][result.verdict]}."]
+    citations = []
+    for i, c in enumerate(result.conditions, 1):
+        where = c.citation.get("section") or (f"p. {c.citation['page']}" if c.citation.get("page") else "")
+        lines.append(f"- {STATUS[lang][c.status]} — {c.text} [{i}]")
+        citations.append(Citation(n=i, doc_id=c.citation["doc_id"], title=c.citation.get("title", ""),
+                                  page=c.citation.get("page"), section=where, text=c.citation["text"], score=1.0,
+                                  sentence=c.citation["text"]))
+    if result.questions:
+        lines.append(("확인이 필요한 사항: " if lang == "ko" else "Please tell me: ") + " / ".join(result.questions))
+    return Answer(question=question, text="\n".join(lines), abstained=False, citations=tuple(citations),
+                  query=question, evidence={"eligibility": result.to_json()})
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
 def _check_question(text: Any, what: str = "question") -> str:
     if not isinstance(text, str) or not text.strip():
         raise InputError(f"the {what} is empty")
@@ -72,6 +104,9 @@ class Assistant:
 
     def ask(self, question: str, history: list[dict] | None = None, filters: Filters | dict | None = None) -> Answer:
         question = _check_question(question)
+        eligibility = self._eligibility_answer(question, history)
+        if eligibility is not None:
+            return eligibility
         context = followup_context(question, history)
         query = f"{context} {question}" if context else question
         retriever = self.retriever
@@ -91,6 +126,48 @@ class Assistant:
             min_lexical=self.settings.min_lexical,
             min_dense=self.settings.min_dense,
         )
+
+    def _eligibility_answer(self, question: str, history: list[dict] | None) -> Answer | None:
+        """An eligibility question ("인구 62만 명인 비수도권 도시도 … 신청할 수 있나요?") is answered per condition,
+        with the facts it states filled in and the missing ones asked for."""
+        from assistant.eligibility import detect_programme, extract_facts
+        from assistant.text import is_korean
+
+        prog = detect_programme(question)
+        if prog is None:
+            return None
+        lang = "ko" if is_korean(question) else "en"
+        facts = {}
+        for turn in [t.get("content", "") for t in (history or []) if t.get("role") == "user"] + [question]:
+            facts.update(extract_facts(turn, prog))
+        result = self.check(prog.id, facts, lang=lang)
+        return eligibility_to_answer(question, result, lang)
+
+    # --- eligibility and briefings ----------------------------------------------------------------------------
+    def locate(self, doc_id: str, quote: str) -> dict[str, Any]:
+        """The indexed passage of doc_id that holds quote (spacing ignored): doc_id, page, section, text."""
+        want = _squash(quote)
+        for chunk in self.retriever.chunks:
+            if chunk.doc_id == doc_id and want in _squash(chunk.text):
+                return {"doc_id": doc_id, "page": chunk.page, "section": chunk.section, "text": quote, "title": chunk.title}
+        return {"doc_id": doc_id, "page": None, "section": "", "text": quote, "title": ""}
+
+    def check(self, programme: str, facts: dict[str, Any] | None = None, lang: str = "ko"):
+        """Per-condition verdicts for one programme (see assistant/data/eligibility.yaml) with cited clauses."""
+        from assistant.eligibility import evaluate, programmes
+
+        known = programmes()
+        if programme not in known:
+            raise InputError(f"unknown programme {programme!r}; choose one of: {', '.join(known)}")
+        return evaluate(known[programme], dict(facts or {}), lang=lang, locate=self.locate)
+
+    def brief(self, topic: str, lang: str = "ko"):
+        """A briefing draft on topic (개요 … 참고자료), every bullet cited; see assistant/briefing.py."""
+        from assistant.briefing import build_briefing
+
+        if lang not in ("ko", "en"):
+            raise InputError("lang is ko or en")
+        return build_briefing(self, _check_question(topic, "topic"), lang=lang)
 
     @property
     def documents(self) -> dict[str, dict[str, Any]]:

@@ -90,6 +90,52 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from assistant.eligibility import programmes
+
+    if args.list or not args.programme:
+        for p in programmes().values():
+            print(f"{p.id}  ({p.name['ko']} / {p.name['en']}; {p.basis})")
+            for f in p.facts:
+                extra = f" [{', '.join(f.choices)}]" if f.choices else (f" ({f.unit})" if f.unit else "")
+                print(f"    {f.key}: {f.type}{extra} — {f.ask.get('en', '')}")
+        return 0
+    facts = {}
+    for item in args.fact or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise AssistantError(f"--fact takes key=value, not {item!r}")
+        facts[key.strip()] = value.strip()
+    bot = _open(args)
+    result = bot.check(args.programme, facts, lang=args.lang)
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        return 0
+    from assistant.bot import eligibility_to_answer
+
+    ans = eligibility_to_answer("", result, args.lang)
+    print(ans.text)
+    print()
+    for c in ans.citations:
+        print(f"[{c.n}] {c.doc_id}{', ' + c.section if c.section else ''}: “{c.text}”")
+    return 0
+
+
+def cmd_brief(args: argparse.Namespace) -> int:
+    bot = _open(args)
+    briefing = bot.brief(" ".join(args.topic), lang=args.lang)
+    if args.format == "docx":
+        out = Path(args.out or "briefing.docx")
+        briefing.to_docx(out)
+        print(f"wrote {out}")
+    elif args.out:
+        Path(args.out).write_text(briefing.to_markdown(), encoding="utf-8")
+        print(f"wrote {args.out}")
+    else:
+        print(briefing.to_markdown())
+    return 0
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     from assistant.ui.app import main as serve
 
@@ -136,6 +182,25 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("-k", type=int, default=10, help="how many passages (default 10)")
     s.add_argument("query", nargs="+")
     s.set_defaults(func=cmd_search)
+    c = sub.add_parser("check", help="check eligibility for a programme, condition by condition, with cited clauses")
+    _common(c, corpus=True)
+    c.add_argument("programme", nargs="?", help="programme id (see --list)")
+    c.add_argument("--fact", action="append", metavar="KEY=VALUE", help="a fact, e.g. population=620000 (repeatable)")
+    c.add_argument("--list", action="store_true", help="list programmes and their fact keys")
+    c.add_argument("--lang", choices=["ko", "en"], default="ko")
+    c.add_argument("--json", action="store_true")
+    c.add_argument("--no-build", action="store_true", help="do not build or refresh the index first")
+    c.set_defaults(func=cmd_check)
+
+    br = sub.add_parser("brief", help="draft a briefing on a topic, every bullet cited")
+    _common(br, corpus=True)
+    br.add_argument("topic", nargs="+")
+    br.add_argument("--lang", choices=["ko", "en"], default="ko")
+    br.add_argument("--format", choices=["md", "docx"], default="md")
+    br.add_argument("--out", metavar="FILE")
+    br.add_argument("--no-build", action="store_true", help="do not build or refresh the index first")
+    br.set_defaults(func=cmd_brief)
+
     u = sub.add_parser("ui", help="start the web app (Gradio)")
     _common(u, corpus=True)
     u.add_argument("--host", default="127.0.0.1")

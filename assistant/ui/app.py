@@ -6,6 +6,8 @@ incremental index build as the CLI. Document text is escaped everywhere it is sh
 
 from __future__ import annotations
 
+import html
+import json
 import shutil
 import tempfile
 import threading
@@ -65,6 +67,25 @@ class AppState:
         return rep.lines()
 
 
+def _fact_template(programme) -> str:
+    return "\n".join(f"{f.key}=" for f in programme.facts)
+
+
+def eligibility_markdown(result, lang: str) -> str:
+    from assistant.bot import STATUS, VERDICT
+
+    rows = ["| 조건 / Condition | 결과 / Status | 근거 / Clause |", "|---|---|---|"]
+    for c in result.conditions:
+        where = c.citation.get("section") or (f"p. {c.citation['page']}" if c.citation.get("page") else "")
+        clause = f"“{c.citation['text']}” — `{c.citation['doc_id']}` {where}"
+        rows.append(f"| {html.escape(c.text)} | {STATUS[lang][c.status]} | {html.escape(clause)} |".replace("\n", " "))
+    head = f"**{html.escape(result.name)}: {VERDICT[lang][result.verdict]}**"
+    tail = ""
+    if result.questions:
+        tail = "\n\n" + ("확인이 필요한 사항: " if lang == "ko" else "Still needed: ") + html.escape(" / ".join(result.questions))
+    return head + "\n\n" + "\n".join(rows) + tail
+
+
 def _filters(doc_types, langs, date_from, date_to) -> dict | None:
     f = {"doc_type": doc_types or None, "lang": langs or None, "date_from": (date_from or "").strip() or None,
          "date_to": (date_to or "").strip() or None}
@@ -114,6 +135,25 @@ def build_blocks(state: AppState):
                     remove_pick = gr.Dropdown(choices=state.uploaded(), label=t0["remove"], elem_id="remove-pick")
                     remove = gr.Button(t0["remove_btn"], elem_id="remove")
                 doc_status = gr.Markdown("", elem_id="doc-status")
+            with gr.Tab("자격 확인 / Eligibility", id="eligibility"):
+                from assistant.eligibility import programmes as _progs
+
+                progs = _progs()
+                el_prog = gr.Dropdown(choices=[(f"{p.name['ko']} ({p.id})", p.id) for p in progs.values()],
+                                      value=next(iter(progs)), label="제도 / Programme", elem_id="el-prog")
+                el_facts = gr.Textbox(label="사실 (한 줄에 key=value) / Facts (key=value per line)", lines=6, elem_id="el-facts",
+                                      value=_fact_template(next(iter(progs.values()))))
+                el_run = gr.Button("확인 / Check", variant="primary", elem_id="el-run")
+                el_out = gr.Markdown("", elem_id="el-out")
+                el_json = gr.DownloadButton("JSON")
+            with gr.Tab("브리핑 / Briefing", id="briefing"):
+                br_topic = gr.Textbox(label="주제 / Topic", value="2024년 도심융합특구 지정", elem_id="br-topic")
+                br_lang = gr.Radio(["ko", "en"], value="ko", label="언어 / Language")
+                br_run = gr.Button("초안 작성 / Draft", variant="primary", elem_id="br-run")
+                with gr.Row():
+                    br_md_file = gr.DownloadButton("Markdown")
+                    br_docx_file = gr.DownloadButton("DOCX")
+                br_out = gr.Markdown("", elem_id="br-out")
             with gr.Tab(t0["feedback"], id="feedback"):
                 fb_table = gr.Dataframe(headers=["id", "created", "rating", "comment", "question", "answer", "citations"],
                                         interactive=False)
@@ -219,6 +259,40 @@ def build_blocks(state: AppState):
             return state.documents_rows(), gr.update(choices=state.uploaded(), value=None), "\n".join(f"- {m}" for m in lines)
 
         remove.click(remove_doc, remove_pick, [docs_table, remove_pick, doc_status])
+
+        # --- eligibility and briefing ---------------------------------------------------------------------------
+        from assistant.eligibility import programmes as _programmes
+
+        el_prog.change(lambda pid: _fact_template(_programmes()[pid]), el_prog, el_facts)
+
+        def run_check(pid, text, lang):
+            facts = {}
+            for line in (text or "").splitlines():
+                key, sep, value = line.partition("=")
+                if sep and key.strip() and value.strip():
+                    facts[key.strip()] = value.strip()
+            try:
+                result = state.bot.check(pid, facts, lang=lang)
+            except AssistantError as exc:
+                return f"**{html.escape(str(exc))}**", None
+            path = Path(tempfile.mkdtemp()) / f"{pid}.json"
+            path.write_text(json.dumps(result.to_json(), ensure_ascii=False, indent=2), encoding="utf-8")
+            return eligibility_markdown(result, lang), str(path)
+
+        el_run.click(run_check, [el_prog, el_facts, lang_state], [el_out, el_json])
+
+        def run_brief(topic, blang, progress=gr.Progress()):
+            try:
+                b = state.bot.brief(topic, lang=blang)
+            except AssistantError as exc:
+                return html.escape(str(exc)), None, None
+            out = Path(tempfile.mkdtemp())
+            md = out / "briefing.md"
+            md.write_text(b.to_markdown(), encoding="utf-8")
+            docx = b.to_docx(out / "briefing.docx")
+            return html.escape(b.to_markdown(), quote=False), str(md), str(docx)
+
+        br_run.click(run_brief, [br_topic, br_lang], [br_out, br_md_file, br_docx_file])
 
         # --- feedback -----------------------------------------------------------------------------------------
         fb_refresh.click(lambda: [list(r) for r in state.feedback.rows()], None, fb_table)

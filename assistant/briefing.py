@@ -1,0 +1,265 @@
+"""Briefing drafts in the Korean government report structure, every bullet a sentence from the corpus with its
+citation (numbers exactly as in the source), and a cited comparison table when the topic compares several
+districts, cities or programmes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.answer.compose import _table_rows_with_header
+from assistant.answer.evidence import clean_sentence, coverage, is_content_sentence
+from assistant.query import find_entities
+from assistant.retrieval.fusion import text_key
+from assistant.text import split_sentences, tokenize, tokenize_many
+from assistant.types import Citation, Hit
+
+SECTIONS = {
+    "ko": ["개요", "추진 경과", "주요 내용", "쟁점 및 시사점", "향후 계획", "참고자료"],
+    "en": ["Overview", "Background and progress", "Key points", "Issues and implications", "Next steps", "References"],
+}
+NOT_IN_DOCS = {"ko": "문서에 없음", "en": "not in the documents"}
+
+_DATE = re.compile(r"(?:19|20)\d{2}\s*년\s*\d{1,2}\s*월|\b\d{1,2}\s+(?:January|February|March|April|May|June|July|August|"
+                   r"September|October|November|December)\s+(?:19|20)\d{2}|(?:19|20)\d{2}-\d{2}-\d{2}", re.I)
+_FUTURE = re.compile(r"예정|계획이다|할 계획|계획했|목표|추진한다|추진할|이르면|향후|앞으로|2026년\s*상반기|2030년까지|2035년까지|"
+                     r"\bwill\b|\bplans? to\b|\bis to\b|\bscheduled\b|\btarget", re.I)
+_ISSUE = re.compile(r"다르다|차이|논란|우려|과제|한계|쟁점|불확실|확인되지|엇갈|그러나|다만|반면|"
+                    r"discrepan|differ|conflict|risk|challenge|criticis|however|unclear|not confirmed", re.I)
+_FIGURE = re.compile(r"\d[\d,.]*\s*(?:조|억|만|천)?\s*(?:원|㎡|m²|m2|평|ha|hectares?|acres?|%|명|개|곳|년)|"
+                     r"(?:US\$|\$|€|S\$)\s*\d[\d,.]*\s*(?:billion|million)?|\d[\d,.]*\s*(?:billion|million)", re.I)
+
+# Comparison attributes per kind of entity: (label ko, label en, query words, pattern the cell must match)
+ATTRIBUTES = {
+    "district": [
+        ("위치", "Location", "위치 location located", re.compile(r"위치|에 있|일대|located|lies in|\bin the\b.*district", re.I)),
+        ("시작", "Launched", "시작 조성 착공 출범 launched began started founded", re.compile(
+            r"(?:19|20)\d{2}.{0,40}(?:조성|출범|시작|착공|설립|승인|발표|launched|founded|approved|began|started)|"
+            r"(?:조성|출범|시작|착공|설립|launched|founded|approved|began|started).{0,40}(?:19|20)\d{2}", re.I)),
+        ("면적", "Area", "면적 규모 area hectares", re.compile(r"\d\s*(?:만\s*)?(?:㎡|m²|m2|평)|\d\s*(?:ha|hectares?|acres?)\b|에이커", re.I)),
+        ("투자·사업비", "Investment", "사업비 투자 investment cost", re.compile(
+            r"\d\s*(?:조|억)\s*원?|\d[\d,.]*\s*원|(?:US\$|\$|€|S\$)\s*\d|\d\s*(?:billion|million)", re.I)),
+        ("주력 산업", "Industries", "산업 분야 industries sectors", re.compile(r"산업|바이오|ICT|IT|media|biomedical|tech|science|research", re.I)),
+    ],
+    "city": [
+        ("면적", "Area", "면적 area", re.compile(r"㎡|m²|m2|평", re.I)),
+        ("총사업비", "Total cost", "총사업비 사업비 cost", re.compile(r"\d\s*(?:조|억)|\d\s*(?:billion|trillion)? ?won", re.I)),
+        ("중점 산업", "Industries", "산업 industries", re.compile(r"산업|industr", re.I)),
+        ("사업시행자", "Implementer", "사업시행자 시행자 implementer", re.compile(r"공사|LH|corporation", re.I)),
+    ],
+    "programme": [
+        ("근거", "Legal basis", "근거 법률 조 basis act article", re.compile(r"법|제\s*\d+\s*조|Act|Article", re.I)),
+        ("지원 내용", "Support", "지원 감면 혜택 benefits support", re.compile(r"감면|지원|보조|%|원|relief|subsid", re.I)),
+        ("대상", "Who", "대상 요건 eligible", re.compile(r"기업|법인|대상|firm|compan|startup", re.I)),
+    ],
+}
+
+
+@dataclass
+class Bullet:
+    text: str
+    n: int
+
+
+@dataclass
+class Briefing:
+    topic: str
+    lang: str
+    sections: list[tuple[str, list[Bullet]]]
+    citations: list[Citation]
+    table: dict[str, Any] | None = None  # {"columns": [...], "rows": [[label, cell...]], "cells": [[(text, n|None)]]}
+    notes: list[str] = field(default_factory=list)
+
+    def to_markdown(self) -> str:
+        title = f"{self.topic} — 검토 보고 (초안)" if self.lang == "ko" else f"{self.topic} — briefing (draft)"
+        out = [f"# {title}", ""]
+        for i, (name, bullets) in enumerate(self.sections, 1):
+            out += [f"## {i}. {name}", ""]
+            out += [f"- {b.text} [{b.n}]" for b in bullets] or [f"- {NOT_IN_DOCS[self.lang]}"]
+            out.append("")
+            if self.table and i == 3:
+                out += self._table_markdown() + [""]
+        refs = SECTIONS[self.lang][-1]
+        out += [f"## {len(self.sections) + 1}. {refs}", ""]
+        for c in self.citations:
+            where = f"p. {c.page}" if c.page else c.section
+            out.append(f"[{c.n}] {c.title} (`{c.doc_id}`{', ' + where if where else ''}; {c.date})")
+        return "\n".join(out) + "\n"
+
+    def _table_markdown(self) -> list[str]:
+        t = self.table
+        lines = ["| " + " | ".join(t["columns"]) + " |", "|" + "---|" * len(t["columns"])]
+        for label, cells in zip(t["rows"], t["cells"]):
+            shown = [f"{text} [{n}]" if n else text for text, n in cells]
+            lines.append("| " + " | ".join([label] + [s.replace("|", "/") for s in shown]) + " |")
+        return lines
+
+    def to_docx(self, path: str | Path) -> Path:
+        from docx import Document as Docx
+
+        doc = Docx()
+        doc.add_heading(self.to_markdown().split("\n", 1)[0].lstrip("# "), level=0)
+        for i, (name, bullets) in enumerate(self.sections, 1):
+            doc.add_heading(f"{i}. {name}", level=1)
+            for b in bullets or [Bullet(NOT_IN_DOCS[self.lang], 0)]:
+                doc.add_paragraph(f"{b.text} [{b.n}]" if b.n else b.text, style="List Bullet")
+            if self.table and i == 3:
+                t = self.table
+                table = doc.add_table(rows=1, cols=len(t["columns"]))
+                table.style = "Table Grid"
+                for cell, text in zip(table.rows[0].cells, t["columns"]):
+                    cell.text = text
+                for label, cells in zip(t["rows"], t["cells"]):
+                    row = table.add_row().cells
+                    row[0].text = label
+                    for cell, (text, n) in zip(row[1:], cells):
+                        cell.text = f"{text} [{n}]" if n else text
+        doc.add_heading(f"{len(self.sections) + 1}. {SECTIONS[self.lang][-1]}", level=1)
+        for c in self.citations:
+            where = f"p. {c.page}" if c.page else c.section
+            doc.add_paragraph(f"[{c.n}] {c.title} ({c.doc_id}{', ' + where if where else ''}; {c.date})")
+        path = Path(path)
+        doc.save(path)
+        return path
+
+
+@dataclass
+class _Sent:
+    text: str
+    hit: Hit
+    score: float
+    terms: set
+
+
+def _sentences(hits: list[Hit]) -> list[tuple[str, Hit]]:
+    out = []
+    for h in hits:
+        spans = [s for s in split_sentences(h.text) if is_content_sentence(h.text[s[0]:s[1]])]
+        for text in _table_rows_with_header(h.text, spans):
+            if 12 <= len(text) <= 400 and not text.endswith(":"):
+                out.append((text, h))
+    return out
+
+
+def build_briefing(bot, topic: str, lang: str = "ko", per_section: int = 5) -> Briefing:
+    topic = topic.strip()
+    queries = [topic] + [f"{topic} {w}" for w in (("추진 경과 발표 선정", "주요 내용 사업비 면적", "쟁점 과제 차이", "향후 계획 예정")
+                                                 if lang == "ko" else ("history announced", "key figures", "issues differ", "next steps plan"))]
+    hits: dict[str, Hit] = {}
+    for q in queries:
+        for h in bot.search(q, k=12):
+            hits.setdefault(h.chunk_id or text_key(h.text), h)
+    pool = _sentences(list(hits.values()))
+    qterms = {t: bot.retriever.bm25.idf(t) for t in set(tokenize(topic))}
+    toks = tokenize_many([s for s, _ in pool])
+    scored: list[_Sent] = []
+    seen: set[str] = set()
+    for (text, h), t in zip(pool, toks):
+        key = text_key(text)
+        if key in seen:
+            continue
+        seen.add(key)
+        ctx = set(tokenize(f"{h.title} {h.section}"))
+        scored.append(_Sent(text, h, coverage(qterms, set(t), ctx) + 0.2 * bool(_FIGURE.search(text)), set(t)))
+    scored.sort(key=lambda s: -s.score)
+
+    buckets: dict[str, list[_Sent]] = {k: [] for k in ("overview", "history", "content", "issues", "next")}
+    for s in scored:
+        if s.score < 0.25 or s.text.count(" · ") >= 3 or s.text.startswith(("항목", "Item", "구분")):
+            continue  # wide table rows read badly as bullets; the comparison table covers them
+        if _ISSUE.search(s.text):
+            kind = "issues"
+        elif _FUTURE.search(s.text):
+            kind = "next"
+        elif _DATE.search(s.text):
+            kind = "history"
+        elif _FIGURE.search(s.text):
+            kind = "content"
+        else:
+            kind = "overview"
+        if len(buckets[kind]) < per_section:
+            buckets[kind].append(s)
+    buckets["history"].sort(key=lambda s: _first_date(s.text))
+
+    citations: list[Citation] = []
+    index: dict[str, int] = {}
+
+    def cite(h: Hit, sentence: str) -> int:
+        key = h.chunk_id or text_key(h.text)
+        if key not in index:
+            index[key] = len(citations) + 1
+            citations.append(Citation(n=index[key], doc_id=h.doc_id, title=h.title, page=h.page, section=h.section,
+                                      text=h.text, score=h.score, sentence=sentence, chunk_id=h.chunk_id,
+                                      doc_type=h.doc_type, lang=h.lang, date=h.date))
+        return index[key]
+
+    names = SECTIONS[lang]
+    sections = []
+    for name, kind in zip(names[:5], ("overview", "history", "content", "issues", "next")):
+        sections.append((name, [Bullet(s.text, cite(s.hit, s.text)) for s in buckets[kind]]))
+    table = comparison_table(bot, topic, lang, cite)
+    return Briefing(topic=topic, lang=lang, sections=sections, citations=citations, table=table)
+
+
+def _first_date(text: str) -> str:
+    m = re.search(r"((?:19|20)\d{2})\s*년\s*(\d{1,2})\s*월", text)
+    if m:
+        return f"{m.group(1)}-{int(m.group(2)):02d}"
+    m = re.search(r"(?:19|20)\d{2}", text)
+    return m.group(0) if m else "9999"
+
+
+def comparison_table(bot, topic: str, lang: str, cite) -> dict[str, Any] | None:
+    ents = find_entities(topic)
+    by_kind: dict[str, list] = {}
+    for e in ents:
+        by_kind.setdefault(e.kind, []).append(e)
+    kind, group = next(((k, v) for k, v in by_kind.items() if len(v) >= 2 and k in ATTRIBUTES), (None, None))
+    if not group:
+        return None
+    columns = [("항목" if lang == "ko" else "Item")] + [(e.ko[0] if lang == "ko" else e.en[0]) for e in group]
+    rows, cells = [], []
+    for label_ko, label_en, words, pattern in ATTRIBUTES[kind]:
+        rows.append(label_ko if lang == "ko" else label_en)
+        row = []
+        for e in group:
+            row.append(_cell(bot, e, words, pattern, lang, cite))
+        cells.append(row)
+    return {"columns": columns, "rows": rows, "cells": cells}
+
+
+def _cell(bot, entity, words: str, pattern: re.Pattern, lang: str, cite) -> tuple[str, int | None]:
+    # Only the full names count ("판교" alone also names the first Pangyo Techno Valley).
+    names = [n.lower() for n in (entity.ko[:1] + entity.en[:2]) if len(n) >= 3]
+    first, second = (entity.ko[0], entity.en[0]) if lang == "ko" else (entity.en[0], entity.ko[0])
+    candidates = []
+    for name in (first, second):
+        for rank, h in enumerate(bot.search(f"{name} {words}", k=8)):
+            for text, hit in _sentences([h]):
+                low = text.lower()
+                if any(n in low for n in names) and pattern.search(text) and text.count(" · ") < 3:
+                    # Prefer the entity's own documents and the briefing's language.
+                    own = any(n in hit.title.lower() for n in names)
+                    same_lang = (hit.lang or "") == lang
+                    candidates.append((-(2 * own + same_lang), rank, text, hit))
+    if not candidates:
+        return NOT_IN_DOCS[lang], None
+    _, _, text, hit = min(candidates, key=lambda c: (c[0], c[1]))
+    return _snippet(text, pattern), cite(hit, text)
+
+
+def _snippet(text: str, pattern: re.Pattern, width: int = 90) -> str:
+    """The sentence, or a window of it around the matching figure, cut at word boundaries."""
+    text = clean_sentence(text)
+    if len(text) <= width:
+        return text
+    m = pattern.search(text)
+    start = max(0, (m.start() if m else 0) - width // 2)
+    end = min(len(text), start + width)
+    while start > 0 and text[start - 1] != " ":
+        start -= 1
+    while end < len(text) and text[end] != " ":
+        end += 1
+    return ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")

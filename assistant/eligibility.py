@@ -1,0 +1,250 @@
+"""Eligibility checks: programme conditions as data (assistant/data/eligibility.yaml), each tied to the corpus
+passage that states it, evaluated against the facts a user gives. Pure logic apart from locating citations."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from assistant.errors import InputError
+
+
+@dataclass(frozen=True)
+class Fact:
+    key: str
+    type: str  # number | bool | choice | date
+    ask: dict[str, str]
+    unit: str = ""
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Condition:
+    id: str
+    text: dict[str, str]
+    fact: str
+    op: str
+    value: Any
+    figure: str
+    doc_id: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class Programme:
+    id: str
+    name: dict[str, str]
+    basis: str
+    keywords: tuple[str, ...]
+    facts: tuple[Fact, ...]
+    conditions: tuple[Condition, ...]
+
+    def fact(self, key: str) -> Fact | None:
+        return next((f for f in self.facts if f.key == key), None)
+
+
+@dataclass(frozen=True)
+class ConditionResult:
+    id: str
+    text: str
+    status: str  # met | not_met | unknown
+    fact: str
+    given: Any
+    citation: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    programme: str
+    name: str
+    verdict: str  # eligible | not_eligible | undetermined
+    conditions: tuple[ConditionResult, ...]
+    missing_facts: tuple[str, ...]
+    questions: tuple[str, ...] = field(default=())  # what to ask for the missing facts
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "programme": self.programme,
+            "verdict": self.verdict,
+            "conditions": [{"id": c.id, "text": c.text, "status": c.status, "citation": c.citation} for c in self.conditions],
+            "missing_facts": list(self.missing_facts),
+        }
+
+
+@lru_cache(maxsize=1)
+def programmes() -> dict[str, Programme]:
+    import yaml
+
+    raw = yaml.safe_load(resources.files("assistant.data").joinpath("eligibility.yaml").read_text(encoding="utf-8"))
+    out = {}
+    for p in raw["programmes"]:
+        facts = tuple(Fact(f["key"], f["type"], dict(f.get("ask", {})), f.get("unit", "") or "", tuple(f.get("choices", []) or []))
+                      for f in p["facts"])
+        conds = tuple(Condition(c["id"], dict(c["text"]), c["fact"], c["op"], c["value"], str(c.get("figure", "") or ""),
+                                c["citation"]["doc_id"], c["citation"]["quote"]) for c in p["conditions"])
+        out[p["id"]] = Programme(p["id"], dict(p["name"]), p.get("basis", ""), tuple(p.get("keywords", [])), facts, conds)
+    return out
+
+
+def parse_fact(fact: Fact, raw: Any) -> Any:
+    """A user-given value in the fact's type ("620000", "62만", "yes", "2025-12-31")."""
+    if raw is None or raw == "":
+        return None
+    if fact.type == "bool":
+        if isinstance(raw, bool):
+            return raw
+        s = str(raw).strip().lower()
+        if s in ("true", "yes", "y", "1", "예", "네", "o", "참"):
+            return True
+        if s in ("false", "no", "n", "0", "아니오", "아니요", "x", "거짓"):
+            return False
+        raise InputError(f"{fact.key} takes yes or no, not {raw!r}")
+    if fact.type == "number":
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            return raw
+        value = parse_korean_number(str(raw))
+        if value is None:
+            raise InputError(f"{fact.key} takes a number, not {raw!r}")
+        return value
+    if fact.type == "date":
+        try:
+            return date.fromisoformat(str(raw).strip())
+        except ValueError:
+            raise InputError(f"{fact.key} takes a date as YYYY-MM-DD, not {raw!r}") from None
+    s = str(raw).strip()
+    if fact.choices and s not in fact.choices:
+        raise InputError(f"{fact.key} is one of: {', '.join(fact.choices)}")
+    return s
+
+
+_UNITS = {"억": 100_000_000, "만": 10_000, "천": 1_000}
+
+
+def parse_korean_number(text: str) -> float | None:
+    """'62만' → 620000, '1,200,000' → 1200000, '3년' → 3, '1.5억' → 150000000."""
+    s = text.replace(",", "").replace(" ", "")
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)(억|만|천)?(?:명|년|원|개월|개|곳)?", s)
+    if not m:
+        return None
+    value = float(m.group(1)) * _UNITS.get(m.group(2) or "", 1)
+    return int(value) if value.is_integer() else value
+
+
+def _compare(op: str, given: Any, value: Any) -> bool:
+    if isinstance(given, date) and not isinstance(value, date):
+        value = date.fromisoformat(str(value))
+    if op == "==":
+        return given == value
+    if op == "!=":
+        return given != value
+    if op in (">=", "on_or_after"):
+        return given >= value
+    if op in ("<=", "on_or_before"):
+        return given <= value
+    if op == ">":
+        return given > value
+    if op == "<":
+        return given < value
+    if op == "in":
+        return given in value
+    if op == "not_in":
+        return given not in value
+    raise ValueError(f"unknown operator {op}")
+
+
+def evaluate(programme: Programme, facts: dict[str, Any], lang: str = "ko", locate=None) -> CheckResult:
+    """Per condition met / not met / unknown, an overall verdict, and the facts still needed.
+
+    `locate(doc_id, quote)` → {"doc_id", "page", "section", "text"} finds the cited passage in the index.
+    """
+    unknown_keys = set(facts) - {f.key for f in programme.facts}
+    if unknown_keys:
+        known = ", ".join(f.key for f in programme.facts)
+        raise InputError(f"unknown fact(s) for {programme.id}: {', '.join(sorted(unknown_keys))} (known: {known})")
+    parsed = {k: parse_fact(programme.fact(k), v) for k, v in facts.items()}
+    results = []
+    missing: list[str] = []
+    for c in programme.conditions:
+        given = parsed.get(c.fact)
+        if given is None:
+            status = "unknown"
+            if c.fact not in missing:
+                missing.append(c.fact)
+        else:
+            status = "met" if _compare(c.op, given, c.value) else "not_met"
+        cite = locate(c.doc_id, c.quote) if locate else {"doc_id": c.doc_id, "page": None, "section": "", "text": c.quote}
+        results.append(ConditionResult(c.id, c.text.get(lang) or c.text.get("ko", ""), status, c.fact,
+                                       given.isoformat() if isinstance(given, date) else given, cite))
+    if any(r.status == "not_met" for r in results):
+        verdict = "not_eligible"
+    elif any(r.status == "unknown" for r in results):
+        verdict = "undetermined"
+    else:
+        verdict = "eligible"
+    questions = tuple(programme.fact(k).ask.get(lang, k) for k in missing if programme.fact(k))
+    return CheckResult(programme.id, programme.name.get(lang, programme.id), verdict, tuple(results), tuple(missing), questions)
+
+
+# --- recognising an eligibility question in chat --------------------------------------------------------------
+ELIGIBILITY_CUE = re.compile(
+    r"신청할\s*수\s*있|받을\s*수\s*있|대상(?:이|인가|에\s*해당)|자격|해당(?:되|하)나|요건|가능한가|가능할까|가능해요|될까요|되나요"
+    r"|eligib|qualif|can\s+(?:we|i|a|an|the|our)\b.*\b(?:apply|get|receive|claim)|is\s+.*\beligible", re.I)
+
+
+def detect_programme(question: str) -> Programme | None:
+    """The programme an eligibility question is about, or None when the question is not one."""
+    if not ELIGIBILITY_CUE.search(question):
+        return None
+    low = question.lower()
+    best, best_hits = None, 0
+    for p in programmes().values():
+        hits = sum(1 for k in p.keywords if k.lower() in low)
+        if hits > best_hits:
+            best, best_hits = p, hits
+    return best
+
+
+def extract_facts(question: str, programme: Programme) -> dict[str, Any]:
+    """Facts stated in the question, for the keys this programme uses."""
+    keys = {f.key for f in programme.facts}
+    out: dict[str, Any] = {}
+    q = question.replace(",", "")
+    if "population" in keys:
+        m = re.search(r"인구\s*(?:가\s*)?(?:약\s*)?(\d+(?:\.\d+)?)\s*(만|천)?\s*명?|(\d+(?:\.\d+)?)\s*(만|천)?\s*명\s*(?:인|의|규모)?", q)
+        m_en = re.search(r"(?:population\s+(?:of\s+)?)?(\d+(?:\.\d+)?)\s*(million|thousand)?\s*(?:people|residents|inhabitants)|population\s+(?:of\s+)?(\d+(?:\.\d+)?)\s*(million|thousand)?", q, re.I)
+        if m:
+            num, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+            out["population"] = int(float(num) * {"만": 10_000, "천": 1_000}.get(unit or "", 1))
+        elif m_en:
+            num, unit = (m_en.group(1), m_en.group(2)) if m_en.group(1) else (m_en.group(3), m_en.group(4))
+            out["population"] = int(float(num) * {"million": 1_000_000, "thousand": 1_000}.get((unit or "").lower(), 1))
+    if "capital_region" in keys:
+        if re.search(r"비수도권|수도권\s*(?:밖|외|이외|바깥)|outside\s+(?:the\s+)?(?:capital|seoul)|non-capital|provincial", q, re.I):
+            out["capital_region"] = False
+        elif re.search(r"수도권|서울|경기|인천|capital region|seoul|gyeonggi|incheon", q, re.I):
+            out["capital_region"] = True
+    if "sme" in keys:
+        if re.search(r"중견|대기업|large (?:firm|company)|mid-sized", q, re.I):
+            out["sme"] = False
+        elif re.search(r"중소기업|\bSME\b|small (?:and medium|business|firm)", q, re.I):
+            out["sme"] = True
+    if "years_in_overcrowding_zone" in keys:
+        m = re.search(r"(\d+(?:\.\d+)?)\s*년\s*(?:이상|간|동안|째)?", q) or re.search(r"(\d+(?:\.\d+)?)\s*years?", q, re.I)
+        if m and re.search(r"과밀|수도권|서울|overcrowd|capital|seoul", q, re.I):
+            out["years_in_overcrowding_zone"] = float(m.group(1)) if "." in m.group(1) else int(m.group(1))
+    if "same_industry" in keys:
+        if re.search(r"같은\s*업종|동일\s*업종|same (?:industry|business)", q, re.I):
+            out["same_industry"] = not re.search(r"다른\s*업종|바꾸|different (?:industry|business)", q, re.I)
+        elif re.search(r"다른\s*업종|업종을\s*바꾸|different (?:industry|business)", q, re.I):
+            out["same_industry"] = False
+    if "in_odz" in keys and re.search(r"기회발전특구\s*(?:안|내|에\s*(?:투자|입주|들어))|inside (?:an|the) (?:opportunity|ODZ)", q, re.I):
+        out["in_odz"] = True
+    if "years_since_founding" in keys:
+        m = re.search(r"(?:창업|설립)\s*(?:한\s*지\s*)?(\d+)\s*년|(\d+)\s*년\s*(?:차|된)\s*(?:스타트업|창업|기업)|(\d+)[- ]year[- ]old", q, re.I)
+        if m:
+            out["years_since_founding"] = int(next(g for g in m.groups() if g))
+    return out
