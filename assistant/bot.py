@@ -47,6 +47,21 @@ def eligibility_to_answer(question: str, result, lang: str) -> Answer:
                   query=question, evidence={"eligibility": result.to_json()})
 
 
+def merge_answers(direct: Answer, table: Answer) -> Answer:
+    """The extractive answer first (when there is one), then the per-condition table; citations renumbered."""
+    if direct.abstained:
+        return table
+    offset = len(direct.citations)
+    text = table.text
+    for c in sorted(table.citations, key=lambda c: -c.n):
+        text = text.replace(f"[{c.n}]", f"[{c.n + offset}]")
+    from dataclasses import replace as _replace
+
+    cites = direct.citations + tuple(_replace(c, n=c.n + offset) for c in table.citations)
+    return Answer(question=direct.question, text=direct.text + "\n\n" + text, abstained=False, citations=cites,
+                  query=direct.query, evidence={**direct.evidence, **table.evidence})
+
+
 def _squash(text: str) -> str:
     return "".join(text.split())
 
@@ -104,9 +119,13 @@ class Assistant:
 
     def ask(self, question: str, history: list[dict] | None = None, filters: Filters | dict | None = None) -> Answer:
         question = _check_question(question)
+        answer = self._answer(question, history, filters)
         eligibility = self._eligibility_answer(question, history)
-        if eligibility is not None:
-            return eligibility
+        if eligibility is None:
+            return answer
+        return merge_answers(answer, eligibility)
+
+    def _answer(self, question: str, history: list[dict] | None, filters) -> Answer:
         context = followup_context(question, history)
         query = f"{context} {question}" if context else question
         retriever = self.retriever

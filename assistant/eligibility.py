@@ -32,6 +32,7 @@ class Condition:
     figure: str
     doc_id: str
     quote: str
+    when: tuple | None = None  # (fact, op, value): the condition applies only to cases that meet this
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,9 @@ def programmes() -> dict[str, Programme]:
         facts = tuple(Fact(f["key"], f["type"], dict(f.get("ask", {})), f.get("unit", "") or "", tuple(f.get("choices", []) or []))
                       for f in p["facts"])
         conds = tuple(Condition(c["id"], dict(c["text"]), c["fact"], c["op"], c["value"], str(c.get("figure", "") or ""),
-                                c["citation"]["doc_id"], c["citation"]["quote"]) for c in p["conditions"])
+                                c["citation"]["doc_id"], c["citation"]["quote"],
+                                (c["when"]["fact"], c["when"]["op"], c["when"]["value"]) if c.get("when") else None)
+                      for c in p["conditions"])
         out[p["id"]] = Programme(p["id"], dict(p["name"]), p.get("basis", ""), tuple(p.get("keywords", [])), facts, conds)
     return out
 
@@ -169,6 +172,21 @@ def evaluate(programme: Programme, facts: dict[str, Any], lang: str = "ko", loca
     results = []
     missing: list[str] = []
     for c in programme.conditions:
+        if c.when is not None:
+            w_fact, w_op, w_value = c.when
+            w_given = parsed.get(w_fact)
+            if w_given is None:
+                # Which variant applies is itself unknown: one "unknown" line, and ask for the deciding fact.
+                if w_fact not in missing:
+                    missing.append(w_fact)
+                if any(r.fact == c.fact and r.status == "unknown" for r in results):
+                    continue
+                cite = locate(c.doc_id, c.quote) if locate else {"doc_id": c.doc_id, "page": None, "section": "", "text": c.quote}
+                results.append(ConditionResult(c.id, c.text.get(lang) or c.text.get("ko", ""), "unknown", c.fact,
+                                               parsed.get(c.fact), cite))
+                continue
+            if not _compare(w_op, w_given, w_value):
+                continue  # the variant for other cases
         given = parsed.get(c.fact)
         if given is None:
             status = "unknown"
@@ -191,8 +209,8 @@ def evaluate(programme: Programme, facts: dict[str, Any], lang: str = "ko", loca
 
 # --- recognising an eligibility question in chat --------------------------------------------------------------
 ELIGIBILITY_CUE = re.compile(
-    r"신청할\s*수\s*있|받을\s*수\s*있|대상(?:이|인가|에\s*해당)|자격|해당(?:되|하)나|요건|가능한가|가능할까|가능해요|될까요|되나요"
-    r"|eligib|qualif|can\s+(?:we|i|a|an|the|our)\b.*\b(?:apply|get|receive|claim)|is\s+.*\beligible", re.I)
+    r"신청할\s*수\s*있|받을\s*수\s*있|대상이\s*(?:되|될)|대상인가|대상에\s*해당|자격이\s*있|요건을\s*(?:충족|갖추)"
+    r"|eligib|qualif|can\s+(?:we|i|a|an|the|our)\b.*\b(?:apply|get|receive|claim)\b", re.I)
 
 
 def detect_programme(question: str) -> Programme | None:

@@ -113,7 +113,8 @@ def compose(
         spans = [s for s in split_sentences(p.text) if is_content_sentence(p.text[s[0]:s[1]])]
         shown = _table_rows_with_header(p.text, spans)
         for text in shown:
-            if len(text) >= 6:
+            # A question (an FAQ heading) is never an answer.
+            if len(text) >= 6 and not text.rstrip().endswith(("?", "？")):
                 cands.append(Candidate(passage=i, text=text, terms=set()))
     if cands:
         for c, toks in zip(cands, tokenize_many([c.text for c in cands])):

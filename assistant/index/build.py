@@ -19,7 +19,7 @@ import numpy as np
 from assistant.chunking import chunk_document
 from assistant.embedders import Embedder, get_embedder
 from assistant.errors import AssistantError, IndexIncompatibleError, IngestError
-from assistant.ingest import SourceFile, discover, load_file
+from assistant.ingest import INGEST_VERSION, SourceFile, discover, load_file
 from assistant.settings import Settings
 from assistant.text import tokenize_many, tokenizer_version
 from assistant.types import Chunk
@@ -71,7 +71,8 @@ def embedder_names(settings: Settings) -> list[str]:
 
 
 def build_params(settings: Settings) -> dict[str, Any]:
-    return {"chunk_size": settings.chunk_size, "chunk_overlap": settings.chunk_overlap, "tokenizer": tokenizer_version()}
+    return {"chunk_size": settings.chunk_size, "chunk_overlap": settings.chunk_overlap, "tokenizer": tokenizer_version(),
+            "ingest": INGEST_VERSION}
 
 
 def passage_text(chunk: Chunk) -> str:
@@ -102,8 +103,8 @@ def plan(settings: Settings) -> tuple[list[SourceFile], dict[str, str], dict[str
 def is_stale(settings: Settings) -> bool:
     """True when the corpus differs from what the live index was built from (or there is no index)."""
     sources, hashes, manifest = plan(settings)
-    if manifest is None:
-        return True
+    if manifest is None or manifest.get("params") != build_params(settings):
+        return True  # no index, or built by other chunking/tokenising/loading rules
     known = {d: f["sha256"] for d, f in manifest["files"].items()}
     known.update({d: f["sha256"] for d, f in manifest.get("skipped", {}).items()})
     return known != hashes

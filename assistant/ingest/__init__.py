@@ -19,6 +19,10 @@ from .text import load_text
 
 Loader = Callable[[Path, str], Document]
 
+# Bump when loaders change what text or structure they produce: the index manifest records it, so every file
+# is loaded again instead of trusting chunks made by older code.
+INGEST_VERSION = 2
+
 LOADERS: dict[str, Loader] = {
     ".pdf": load_pdf,
     ".md": load_markdown,

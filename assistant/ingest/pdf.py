@@ -104,11 +104,13 @@ def join_wrapped_lines(lines: list[str]) -> list[str]:
             # A table cell wrapped inside a figure ("57.5만" / "평(190만 826㎡)"): mend it without a space.
             out[-1] = out[-1] + ln
             continue
-        if joining and out and not _BLOCK_START.match(ln) and not _is_heading(ln):
+        wide = len(ln) >= 0.8 * full and full >= 30
+        heading = _is_heading(ln) and not wide  # a numbered list item that wraps runs full width; a heading does not
+        if joining and out and not _BLOCK_START.match(ln) and not heading:
             out[-1] = out[-1] + " " + ln
         else:
             out.append(ln)
-        joining = len(ln) >= 0.8 * full and full >= 30 and not _is_heading(ln)
+        joining = wide
     return out
 
 

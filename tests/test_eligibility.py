@@ -1,0 +1,118 @@
+"""Eligibility rules: each rule's cited passage is in the corpus and holds the rule's figure; verdicts per condition."""
+
+from pathlib import Path
+
+import pytest
+
+from assistant.eligibility import detect_programme, evaluate, extract_facts, programmes
+from assistant.errors import InputError
+
+from conftest import ROOT
+
+IDS = ["urban_convergence_zone_designation", "hq_relocation_tax_relief", "factory_relocation_tax_relief",
+       "opportunity_development_zone", "local_investment_subsidy", "tips"]
+
+
+def test_all_programmes_present():
+    assert set(IDS) <= set(programmes())
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_every_rule_cites_a_corpus_passage_holding_its_figure(pid):
+    from assistant.ingest import SourceFile, load_file
+
+    for c in programmes()[pid].conditions:
+        path = ROOT / "corpus" / c.doc_id
+        assert path.is_file(), c.id
+        text = load_file(SourceFile(path, ROOT / "corpus", c.doc_id)).text
+        assert "".join(c.quote.split()) in "".join(text.split()), c.id
+        assert c.figure in c.quote, c.id
+
+
+def statuses(pid, facts):
+    r = evaluate(programmes()[pid], facts)
+    return r.verdict, {c.id: c.status for c in r.conditions}, r.missing_facts
+
+
+UCZ_OK = dict(capital_region="no", applicant="인구 50만 이상 대도시 시장", population="620000",
+              plan_conforms_to_comprehensive_plan="yes", basic_plan_complete="yes", residents_consulted="yes")
+
+CASES = [
+    # (programme, facts, verdict, {condition: status} that must hold)
+    ("urban_convergence_zone_designation", UCZ_OK, "eligible", {"ucz_city_population_500k": "met"}),
+    ("urban_convergence_zone_designation", {**UCZ_OK, "population": "40만"}, "not_eligible",
+     {"ucz_city_population_500k": "not_met", "ucz_outside_capital_region": "met"}),
+    ("urban_convergence_zone_designation", {**UCZ_OK, "capital_region": "yes"}, "not_eligible",
+     {"ucz_outside_capital_region": "not_met"}),
+    ("urban_convergence_zone_designation", {"capital_region": "no", "population": "62만"}, "undetermined",
+     {"ucz_outside_capital_region": "met", "ucz_city_population_500k": "met", "ucz_basic_plan_19_items": "unknown"}),
+    ("urban_convergence_zone_designation", {**UCZ_OK, "applicant": "군수·자치구 구청장"}, "not_eligible",
+     {"ucz_applicant_is_sido_head": "not_met"}),
+    ("hq_relocation_tax_relief", dict(years_in_overcrowding_zone=5, capital_region="no", same_industry="yes",
+                                      industry="그 밖의 업종", business_start_date="2027-03-01",
+                                      prior_relief_within_10_years="no"), "eligible", {"hq_three_years_in_zone": "met"}),
+    ("hq_relocation_tax_relief", dict(years_in_overcrowding_zone=2, capital_region="no"), "not_eligible",
+     {"hq_three_years_in_zone": "not_met", "hq_moves_outside_capital_region": "met", "hq_same_industry": "unknown"}),
+    ("hq_relocation_tax_relief", dict(years_in_overcrowding_zone=4, industry="부동산업"), "not_eligible",
+     {"hq_not_excluded_industry": "not_met"}),
+    ("hq_relocation_tax_relief", dict(years_in_overcrowding_zone=4, business_start_date="2029-01-02"), "not_eligible",
+     {"hq_start_by_2028": "not_met"}),
+    ("factory_relocation_tax_relief", dict(sme="yes", years_in_overcrowding_zone=2), "undetermined",
+     {"factory_years_in_zone_sme": "met"}),
+    ("factory_relocation_tax_relief", dict(sme="no", years_in_overcrowding_zone=2), "not_eligible",
+     {"factory_years_in_zone": "not_met"}),
+    ("factory_relocation_tax_relief", dict(sme="no", years_in_overcrowding_zone=3, whole_factory_relocated="no"),
+     "not_eligible", {"factory_years_in_zone": "met", "factory_whole_plant_moved": "not_met"}),
+    ("opportunity_development_zone", dict(in_odz="yes", new_investment="yes", decree_listed_industry="yes",
+                                          business_start_date="2026-06-30"), "eligible", {"odz_site_inside_zone": "met"}),
+    ("opportunity_development_zone", dict(in_odz="yes", new_investment="no"), "not_eligible",
+     {"odz_new_establishment": "not_met", "odz_decree_industry": "unknown"}),
+    ("local_investment_subsidy", dict(capital_region="no", applied_via_local_government="yes", subsidy_per_project=120),
+     "eligible", {"lis_project_cap_150": "met"}),
+    ("local_investment_subsidy", dict(capital_region="no", subsidy_per_project=200), "not_eligible",
+     {"lis_project_cap_150": "not_met", "lis_apply_via_local_government": "unknown"}),
+    ("tips", dict(operator_investment="yes", operator_recommendation="yes", years_since_founding=3, capital_region="no",
+                  operator_investment_amount=1), "eligible", {"tips_min_operator_investment": "met"}),
+    ("tips", dict(operator_investment="yes", operator_recommendation="yes", years_since_founding=3, capital_region="yes",
+                  operator_investment_amount=1), "not_eligible", {"tips_min_operator_investment_capital": "not_met"}),
+    ("tips", dict(years_since_founding=8), "not_eligible", {"tips_under_seven_years": "not_met"}),
+]
+
+
+@pytest.mark.parametrize("pid, facts, verdict, expected", CASES)
+def test_verdicts_per_condition(pid, facts, verdict, expected):
+    got_verdict, got, missing = statuses(pid, facts)
+    assert got_verdict == verdict
+    for cid, status in expected.items():
+        assert got[cid] == status, cid
+    if verdict == "undetermined":
+        assert missing
+
+
+def test_missing_facts_are_named_and_asked_for():
+    r = evaluate(programmes()["hq_relocation_tax_relief"], {}, lang="ko")
+    assert r.verdict == "undetermined" and "years_in_overcrowding_zone" in r.missing_facts
+    assert r.questions and all(q.endswith("?") for q in r.questions)
+
+
+def test_bad_facts_are_clear_errors():
+    with pytest.raises(InputError, match="unknown fact"):
+        evaluate(programmes()["tips"], {"shoe_size": 3})
+    with pytest.raises(InputError, match="number"):
+        evaluate(programmes()["tips"], {"years_since_founding": "many"})
+
+
+def test_chat_question_is_recognised_and_its_facts_extracted():
+    q = "인구 62만 명인 비수도권 도시도 도심융합특구 지정을 신청할 수 있나요?"
+    p = detect_programme(q)
+    assert p and p.id == "urban_convergence_zone_designation"
+    assert extract_facts(q, p) == {"population": 620000, "capital_region": False}
+    assert detect_programme("대구 도심융합특구의 총사업비는 얼마인가요?") is None
+    hq = detect_programme("서울에서 5년 동안 본사를 운영한 회사가 지방으로 옮기면 세액감면을 받을 수 있나요?")
+    assert hq and hq.id == "hq_relocation_tax_relief"
+
+
+def test_a_rule_that_depends_on_an_unknown_fact_is_unknown_not_failed():
+    verdict, got, missing = statuses("factory_relocation_tax_relief", dict(years_in_overcrowding_zone=2))
+    assert verdict == "undetermined" and "sme" in missing
+    assert got["factory_years_in_zone"] == "unknown" and "factory_years_in_zone_sme" not in got
