@@ -148,9 +148,12 @@ def build_briefing(bot, topic: str, lang: str = "ko", per_section: int = 5) -> B
     queries = [topic] + [f"{topic} {w}" for w in (("추진 경과 발표 선정", "주요 내용 사업비 면적", "쟁점 과제 차이", "향후 계획 예정")
                                                  if lang == "ko" else ("history announced", "key figures", "issues differ", "next steps plan"))]
     hits: dict[str, Hit] = {}
-    for q in queries:
-        for h in bot.search(q, k=12):
-            hits.setdefault(h.chunk_id or text_key(h.text), h)
+    prior: dict[str, float] = {}  # passages the topic itself ranks high lead the draft
+    for qi, q in enumerate(queries):
+        for rank, h in enumerate(bot.search(q, k=12)):
+            key = h.chunk_id or text_key(h.text)
+            hits.setdefault(key, h)
+            prior[key] = max(prior.get(key, 0.0), (0.4 if qi == 0 else 0.2) * (1 - rank / 12))
     pool = _sentences(list(hits.values()))
     qterms = {t: bot.retriever.bm25.idf(t) for t in set(tokenize(topic))}
     toks = tokenize_many([s for s, _ in pool])
@@ -162,7 +165,10 @@ def build_briefing(bot, topic: str, lang: str = "ko", per_section: int = 5) -> B
             continue
         seen.add(key)
         ctx = set(tokenize(f"{h.title} {h.section}"))
-        scored.append(_Sent(text, h, coverage(qterms, set(t), ctx) + 0.2 * bool(_FIGURE.search(text)), set(t)))
+        title_match = coverage(qterms, set(tokenize(h.title)), set())
+        score = (coverage(qterms, set(t), ctx) + 0.2 * bool(_FIGURE.search(text)) + 0.3 * title_match
+                 + prior.get(h.chunk_id or text_key(h.text), 0.0))
+        scored.append(_Sent(text, h, score, set(t)))
     scored.sort(key=lambda s: -s.score)
 
     buckets: dict[str, list[_Sent]] = {k: [] for k in ("overview", "history", "content", "issues", "next")}
