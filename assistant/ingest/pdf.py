@@ -114,6 +114,30 @@ def join_wrapped_lines(lines: list[str]) -> list[str]:
     return out
 
 
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+_LONG_RUN = re.compile(r"[\uac00-\ud7a3]{10,}")
+
+
+def needs_spacing(text: str) -> bool:
+    """Korean text that lost word spacing (PDFs exported from HWP): runs of 10+ syllables with no space.
+    Spaced Korean prose has a space every 3-5 syllables; even long compound nouns rarely reach 10."""
+    return bool(_LONG_RUN.search(text))
+
+
+def restore_spacing(text: str) -> str:
+    """Re-space Korean lines with Kiwi (existing spaces kept); lines without Hangul are left alone."""
+    from assistant.text import _lock, kiwi
+
+    out = []
+    with _lock:
+        k = kiwi()
+        for line in text.split("\n"):
+            out.append(k.space(line) if _LONG_RUN.search(line) else line)
+    return "\n".join(out)
+
+
 def _read_meta(reader) -> dict:
     info = reader.metadata or {}
     meta: dict = {}
@@ -160,6 +184,7 @@ def load_pdf(path: Path, doc_id: str) -> Document:
         raise IngestError(doc_id, "no extractable text (a scanned PDF needs OCR first)")
     lines = strip_running_lines([[ln.rstrip() for ln in p.replace("\r", "").split("\n")] for p in raw_pages])
     pages = ["\n".join(join_wrapped_lines(ls)) for ls in lines]
+    pages = [restore_spacing(p) if needs_spacing(p) else p for p in pages]
     text, segments = build_page_segments(pages)
     first_line = next((ln.strip() for ln in text.split("\n") if ln.strip()), path.stem)
     title = str(meta.get("title") or (first_line if len(first_line) <= 120 else path.stem))
