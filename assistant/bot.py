@@ -139,12 +139,20 @@ class Assistant:
             idf=retriever.bm25.idf,
             query_terms=tokenize(question),
             carried_terms=tokenize(context) if context else (),
+            other_language_terms=self._other_language_terms(question),
             embed=self._sentence_embedder.embed_queries,
             max_sentences=self.settings.max_answer_sentences,
             abstain_below=self.settings.abstain_below,
             min_lexical=self.settings.min_lexical,
             min_dense=self.settings.min_dense,
         )
+
+    def _other_language_terms(self, question: str) -> list[str]:
+        from assistant.query import expansion_terms, glossary_expansion
+
+        extra = expansion_terms(question) + glossary_expansion(question, self.retriever.glossary)
+        numbers = [t for t in tokenize(question) if t.replace(".", "").isdigit()]
+        return tokenize(" ".join(extra)) + numbers if extra else []
 
     def _eligibility_answer(self, question: str, history: list[dict] | None) -> Answer | None:
         """An eligibility question ("인구 62만 명인 비수도권 도시도 … 신청할 수 있나요?") is answered per condition,
