@@ -88,7 +88,8 @@ class Assistant:
         self._set_index(index)
 
     def _set_index(self, index: StoredIndex) -> None:
-        retriever = HybridRetriever(index, self.embedders, rrf_k=self.settings.rrf_k, candidates=self.settings.candidates)
+        retriever = HybridRetriever(index, self.embedders, rrf_k=self.settings.rrf_k, candidates=self.settings.candidates,
+                                    weights={"bm25": self.settings.bm25_weight})
         with self._lock:
             self.index = index
             self.retriever = retriever

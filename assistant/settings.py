@@ -29,6 +29,7 @@ class Settings:
     chunk_overlap: int = _opt(120, "Characters shared by consecutive chunks of one section.")
     top_k: int = _opt(8, "Passages retrieved per question before the answer is composed.")
     rrf_k: int = _opt(60, "The k of reciprocal-rank fusion (larger flattens the rank curve).")
+    bm25_weight: float = _opt(1.0, "Weight of the BM25 ranking in reciprocal-rank fusion (each dense ranking has 1).")
     candidates: int = _opt(40, "Candidates each retriever contributes to fusion.")
     max_answer_sentences: int = _opt(3, "Most sentences in a composed answer.")
     abstain_below: float = _opt(0.20, "Decline when the best evidence sentence scores below this (0-1).")
@@ -75,7 +76,7 @@ def _parse(f: dataclasses.Field, raw: str) -> Any:
         return tuple(p for p in raw.split(os.pathsep) if p)
     if name in ("max_upload_mb", "chunk_size", "chunk_overlap", "top_k", "rrf_k", "candidates", "max_answer_sentences", "threads"):
         return int(raw)
-    if name in ("abstain_below", "min_lexical", "min_dense"):
+    if name in ("abstain_below", "min_lexical", "min_dense", "bm25_weight"):
         return float(raw)
     return raw
 
