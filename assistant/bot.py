@@ -149,9 +149,7 @@ class Assistant:
         )
 
     def _other_language_terms(self, question: str) -> list[str]:
-        from assistant.query import expansion_terms, glossary_expansion
-
-        extra = expansion_terms(question) + glossary_expansion(question, self.retriever.glossary)
+        extra = self.retriever.other_language_names(question)
         numbers = [t for t in tokenize(question) if t.replace(".", "").isdigit()]
         return tokenize(" ".join(extra)) + numbers if extra else []
 

@@ -159,6 +159,12 @@ def _compare(op: str, given: Any, value: Any) -> bool:
     raise ValueError(f"unknown operator {op}")
 
 
+def _cite(c: Condition, locate) -> dict[str, Any]:
+    if locate:
+        return locate(c.doc_id, c.quote)
+    return {"doc_id": c.doc_id, "page": None, "section": "", "text": c.quote}
+
+
 def evaluate(programme: Programme, facts: dict[str, Any], lang: str = "ko", locate=None) -> CheckResult:
     """Per condition met / not met / unknown, an overall verdict, and the facts still needed.
 
@@ -181,7 +187,7 @@ def evaluate(programme: Programme, facts: dict[str, Any], lang: str = "ko", loca
                     missing.append(w_fact)
                 if any(r.fact == c.fact and r.status == "unknown" for r in results):
                     continue
-                cite = locate(c.doc_id, c.quote) if locate else {"doc_id": c.doc_id, "page": None, "section": "", "text": c.quote}
+                cite = _cite(c, locate)
                 results.append(ConditionResult(c.id, c.text.get(lang) or c.text.get("ko", ""), "unknown", c.fact,
                                                parsed.get(c.fact), cite))
                 continue
@@ -194,7 +200,7 @@ def evaluate(programme: Programme, facts: dict[str, Any], lang: str = "ko", loca
                 missing.append(c.fact)
         else:
             status = "met" if _compare(c.op, given, c.value) else "not_met"
-        cite = locate(c.doc_id, c.quote) if locate else {"doc_id": c.doc_id, "page": None, "section": "", "text": c.quote}
+        cite = _cite(c, locate)
         results.append(ConditionResult(c.id, c.text.get(lang) or c.text.get("ko", ""), status, c.fact,
                                        given.isoformat() if isinstance(given, date) else given, cite))
     if any(r.status == "not_met" for r in results):

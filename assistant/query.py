@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from assistant.text import is_korean
+from assistant.text import HANGUL, is_korean
 
 # Kinds whose names a follow-up inherits when it names none of that kind itself.
 CARRIED_KINDS = ("city", "district", "programme", "law")
@@ -121,7 +121,6 @@ def expansion_terms(query: str) -> list[str]:
     return out
 
 
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _PAREN = re.compile(r"\s*\([^)]*\)")
 
 
@@ -137,7 +136,7 @@ def glossary_pairs(texts: list[str]) -> list[tuple[str, str]]:
                 continue
             ko, en = _PAREN.sub("", cells[0]).strip(), _PAREN.sub("", cells[1]).strip()
             en = en.split(";")[0].split(" / ")[0].strip()
-            if (ko and en and _HANGUL.search(ko) and not _HANGUL.search(en) and re.search(r"[A-Za-z]{3}", en)
+            if (ko and en and HANGUL.search(ko) and not HANGUL.search(en) and re.search(r"[A-Za-z]{3}", en)
                     and len(ko) <= 30 and len(en) <= 80):
                 pairs.append((ko, en))
     return pairs

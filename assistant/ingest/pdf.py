@@ -114,7 +114,6 @@ def join_wrapped_lines(lines: list[str]) -> list[str]:
     return out
 
 
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 _LONG_RUN = re.compile(r"[\uac00-\ud7a3]{10,}")

@@ -90,8 +90,12 @@ class HybridRetriever:
             return None
         return np.array([filters.accepts(c, city) for c, city in zip(self.chunks, self._cities)], dtype=bool)
 
+    def other_language_names(self, query: str) -> list[str]:
+        """Names in the query (gazetteer, corpus glossary) written in the other language."""
+        return expansion_terms(query) + glossary_expansion(query, self.glossary)
+
     def lexical_query(self, query: str) -> list[str]:
-        extra = expansion_terms(query) + glossary_expansion(query, self.glossary)
+        extra = self.other_language_names(query)
         return tokenize(query + ("\n" + " ".join(extra) if extra else ""))
 
     def lexical(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
