@@ -88,8 +88,7 @@ class Assistant:
         self._set_index(index)
 
     def _set_index(self, index: StoredIndex) -> None:
-        retriever = HybridRetriever(index, self.embedders, rrf_k=self.settings.rrf_k, candidates=self.settings.candidates,
-                                    weights={"bm25": self.settings.bm25_weight})
+        retriever = HybridRetriever.from_settings(index, self.embedders, self.settings)
         with self._lock:
             self.index = index
             self.retriever = retriever

@@ -86,7 +86,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.evaluation.run import run
 
     run(_settings(args), testset=args.testset, squad=args.squad, limit=args.limit, compare=args.compare, out=args.out,
-        as_json=args.json, progress=not args.quiet, only=args.only)
+        as_json=args.json, progress=not args.quiet, only=args.only,
+        retrieval_only=args.retrieval_only)
     return 0
 
 
@@ -215,6 +216,8 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--limit", type=int, help="only the first N questions")
     e.add_argument("--compare", action="store_true", help="score BM25, each embedder, ours and the llama-index baseline")
     e.add_argument("--only", action="append", help="with --compare: only these configurations")
+    e.add_argument("--retrieval-only", action="store_true",
+                   help="with --compare: score the other configurations on retrieval alone (ours still answers)")
     e.add_argument("--out", default="eval/reports", help="where reports go (default eval/reports)")
     e.add_argument("--json", action="store_true", help="print metrics.json")
     e.add_argument("--quiet", action="store_true", help="no progress bars")

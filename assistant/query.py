@@ -21,6 +21,7 @@ class Entity:
     kind: str
     ko: tuple[str, ...]
     en: tuple[str, ...]
+    broader: tuple[str, ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -30,7 +31,8 @@ class Entity:
 @lru_cache(maxsize=1)
 def entities() -> tuple[Entity, ...]:
     raw = json.loads(resources.files("assistant.data").joinpath("entities.json").read_text(encoding="utf-8"))
-    return tuple(Entity(e["id"], e["kind"], tuple(e["ko"]), tuple(e["en"])) for e in raw["entities"])
+    return tuple(Entity(e["id"], e["kind"], tuple(e["ko"]), tuple(e["en"]), tuple(e.get("broader", ())))
+                 for e in raw["entities"])
 
 
 @lru_cache(maxsize=None)
@@ -113,12 +115,17 @@ def _surface(text: str, ent: Entity) -> str:
 
 
 def expansion_terms(query: str) -> list[str]:
-    """Names of the recognised entities in the language the query is not written in."""
+    """Names of the recognised entities in the language the query is not written in, and the names (both languages)
+    of what they belong to (서울 -> 수도권, capital region)."""
     korean = is_korean(query)
+    by_id = {e.id: e for e in entities()}
     out: list[str] = []
     for ent in find_entities(query):
         out.extend(ent.en[:2] if korean else ent.ko[:2])
-    return out
+        for b in ent.broader:
+            if b in by_id:
+                out.extend(by_id[b].ko[:1] + by_id[b].en[:1])
+    return list(dict.fromkeys(out))
 
 
 _PAREN = re.compile(r"\s*\([^)]*\)")

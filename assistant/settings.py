@@ -24,12 +24,14 @@ class Settings:
     upload_dir: Path = _opt(Path("uploads"), "Documents added in the app; indexed with the corpus (doc_id = file name).")
     feedback_db: Path = _opt(Path("feedback.sqlite3"), "SQLite file for answer feedback from the app.")
     max_upload_mb: int = _opt(20, "Largest file the app accepts, in MB.")
-    embedder: str = _opt("use-m3", "Dense embedder: use-m3 (multilingual USE), e5-small (multilingual e5, 4-bit), minilm (English).")
+    embedder: str = _opt("use-m3+e5-small", "Dense embedders, joined by +: use-m3 (multilingual USE), e5-small (multilingual e5, 4-bit), minilm (English).")
     chunk_size: int = _opt(700, "Longest chunk, in characters (sentence-bounded).")
     chunk_overlap: int = _opt(120, "Characters shared by consecutive chunks of one section.")
     top_k: int = _opt(8, "Passages retrieved per question before the answer is composed.")
+    fusion: str = _opt("zscore", "How rankings are combined: zscore (weighted sum of standardised scores) or rrf.")
+    fusion_weights: str = _opt("bm25=0.45,use-m3=0.15,e5-small=0.4", "Weight of each retriever in fusion (measured; others 1).")
     rrf_k: int = _opt(60, "The k of reciprocal-rank fusion (larger flattens the rank curve).")
-    bm25_weight: float = _opt(1.0, "Weight of the BM25 ranking in reciprocal-rank fusion (each dense ranking has 1).")
+    other_language_slot: int = _opt(5, "Place kept for the best passage in the other language (0: none).")
     candidates: int = _opt(40, "Candidates each retriever contributes to fusion.")
     max_answer_sentences: int = _opt(3, "Most sentences in a composed answer.")
     abstain_below: float = _opt(0.20, "Decline when the best evidence sentence scores below this (0-1).")
@@ -45,6 +47,22 @@ class Settings:
         if self.upload_dir not in dirs:
             dirs.append(self.upload_dir)
         return tuple(dirs)
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """fusion_weights as a dict ("bm25=0.45,use-m3=0.15" -> {"bm25": 0.45, "use-m3": 0.15})."""
+        out = {}
+        for part in self.fusion_weights.split(","):
+            name, _, value = part.partition("=")
+            if not name.strip():
+                continue
+            try:
+                out[name.strip()] = float(value)
+            except ValueError:
+                from assistant.errors import InputError
+
+                raise InputError(f"fusion_weights: {part!r} is not name=number") from None
+        return out
 
     @classmethod
     def from_env(cls, **overrides: Any) -> "Settings":
@@ -74,9 +92,10 @@ def _parse(f: dataclasses.Field, raw: str) -> Any:
     name = f.name
     if name in ("corpus_dirs", "exclude"):
         return tuple(p for p in raw.split(os.pathsep) if p)
-    if name in ("max_upload_mb", "chunk_size", "chunk_overlap", "top_k", "rrf_k", "candidates", "max_answer_sentences", "threads"):
+    if name in ("max_upload_mb", "chunk_size", "chunk_overlap", "top_k", "rrf_k", "candidates", "max_answer_sentences", "threads",
+                "other_language_slot"):
         return int(raw)
-    if name in ("abstain_below", "min_lexical", "min_dense", "bm25_weight"):
+    if name in ("abstain_below", "min_lexical", "min_dense"):
         return float(raw)
     return raw
 

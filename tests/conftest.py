@@ -146,6 +146,7 @@ def settings_for(tmp_path: Path):
 
     def make(corpus: Path, **kw) -> Settings:
         kw.setdefault("upload_dir", tmp_path / "uploads")
+        kw.setdefault("embedder", "use-m3")  # the fake embedder stands in for one dense model
         return Settings(corpus_dirs=(corpus,), index_dir=tmp_path / "index", **kw)
 
     return make

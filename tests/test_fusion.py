@@ -28,3 +28,42 @@ def test_bm25_ranks_term_matches_and_idf():
     assert hits[0][0] == 0 and len(hits) == 1
     assert bm.idf("특구") < bm.idf("대구") < bm.idf("없는말")
     assert bm.search(["없는말"], k=3) == []
+
+
+def test_zscore_fusion_keeps_a_confident_leader():
+    from assistant.retrieval.fusion import zscore_fusion
+
+    # BM25 is sure of "a" (far ahead); the dense list barely prefers "b". Rank fusion would tie them.
+    bm25 = [("a", 30.0), ("b", 10.0), ("c", 9.5), ("d", 9.0)]
+    dense = [("b", 0.52), ("a", 0.51), ("c", 0.50), ("d", 0.49)]
+    fused = zscore_fusion([bm25, dense], [0.5, 0.5])
+    assert [i for i, _ in fused][:2] == ["a", "b"]
+    # Weights decide between two confident but disagreeing lists.
+    dense2 = [("b", 0.9), ("a", 0.1), ("c", 0.1), ("d", 0.1)]
+    assert zscore_fusion([bm25, dense2], [0.2, 0.8])[0][0] == "b"
+
+
+def test_zscore_fusion_missing_items_get_the_floor_and_ties_are_stable():
+    from assistant.retrieval.fusion import zscore_fusion
+
+    fused = dict(zscore_fusion([[("a", 2.0), ("b", 1.0)], [("c", 5.0), ("a", 1.0)]]))
+    assert set(fused) == {"a", "b", "c"}
+    assert fused["a"] > fused["b"]  # a is in both lists
+    same = zscore_fusion([[("x", 1.0), ("y", 1.0)]])  # zero spread: no division by zero, order kept
+    assert [i for i, _ in same] == ["x", "y"]
+    with pytest.raises(ValueError):
+        zscore_fusion([[("a", 1.0)]], [1.0, 2.0])
+
+
+def test_reserve_slot_places_the_other_language_best_once():
+    from assistant.retrieval.fusion import reserve_slot
+
+    ranked = [(i, 10.0 - i) for i in range(8)]
+    out = reserve_slot(ranked, [(42, 0.1), (43, 0.05)], position=5)
+    assert [i for i, _ in out][:6] == [0, 1, 2, 3, 42, 4]
+    assert len(out) == 9
+    # Already within the first five: unchanged. Lower down: moved up, not duplicated.
+    assert reserve_slot(ranked, [(2, 1.0)], 5) == ranked
+    moved = [i for i, _ in reserve_slot(ranked, [(7, 1.0)], 5)]
+    assert moved[:5] == [0, 1, 2, 3, 7] and moved.count(7) == 1 and len(moved) == 8
+    assert reserve_slot(ranked, [], 5) == ranked and reserve_slot(ranked, [(9, 1.0)], 0) == ranked

@@ -68,9 +68,10 @@ def _table_rows_with_header(text: str, spans: list[tuple[int, int]]) -> list[str
         else:
             header = None if not s.startswith("|") and s else header
         offset += len(line) + 1
-    out = []
+    out, raws = [], []
     for start, end in spans:
         raw = text[start:end]
+        raws.append(raw)
         line_start = text.rfind("\n", 0, start) + 1
         head = header_for_line.get(line_start)
         if head and raw.strip().startswith("|"):
@@ -80,6 +81,25 @@ def _table_rows_with_header(text: str, spans: list[tuple[int, int]]) -> list[str
                 out.append(" · ".join(pairs))
                 continue
         out.append(clean_sentence(raw))
+    return _with_list_leads(out, raws)
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:\d{1,2}\.|[가-하]\.|[-•·]\s)")
+_LIST_LEAD = re.compile(r"(다음\s*각\s*[호목]|다음과\s*같|as follows|[:：])\s*\S{0,12}$")
+
+
+def _with_list_leads(sentences: list[str], raws: list[str]) -> list[str]:
+    """A list item ("1. 제12조제1항을 위반하여 … 한 자") means little without the sentence that opens the list
+    ("다음 각 호의 어느 하나에 해당하는 자는 2년 이하의 징역 … 에 처한다"): items carry their lead-in."""
+    out, lead = [], None
+    for text, raw in zip(sentences, raws):
+        if _LIST_ITEM.match(raw) and lead:
+            out.append(f"{lead} {text}")
+            continue
+        lead = text if _LIST_LEAD.search(text.rstrip(". ")) or "다음 각 호" in text or "다음 각 목" in text else None
+        if lead and len(lead) > 240:
+            lead = None
+        out.append(text)
     return out
 
 
@@ -165,7 +185,10 @@ def compose(
     parts: list[str] = []
     for c in chosen:
         n = numbering.setdefault(c.passage, len(numbering) + 1)
-        parts.append(f"{c.text} [{n}]")
+        # A statute sentence is only half an answer without its clause: name the article it comes from.
+        article = article_of(passages[c.passage].section)
+        lead = f"{article}: " if article and _compact(article.split("(")[0]) not in _compact(c.text) else ""
+        parts.append(f"{lead}{c.text} [{n}]")
     citations = tuple(
         _citation(n, passages[i], passage_scores[i], next(c.text for c in chosen if c.passage == i))
         for i, n in sorted(numbering.items(), key=lambda kv: kv[1])
@@ -177,6 +200,20 @@ def compose(
         text = NOT_STATED_LEAD[lang] + parts[0]
         abstained = True
     return Answer(question=question, text=text, abstained=abstained, citations=citations, query=query, evidence=evidence)
+
+
+_ARTICLE = re.compile(r"^(제\s*\d+\s*조(?:의\s*\d+)?)\s*[(（]([^)）]*)[)）]")
+
+
+def article_of(section: str) -> str | None:
+    """"제9조(도심융합특구의 지정)" when the innermost part of a section path is a statute article, else None."""
+    last = (section or "").split(" > ")[-1].strip()
+    m = _ARTICLE.match(last)
+    return f"{_compact(m.group(1))}({m.group(2).strip()})" if m else None
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"\s+", "", text)
 
 
 def _supported(best: Candidate, min_lexical: float, min_dense: float) -> bool:

@@ -52,17 +52,33 @@ def answer_matches(answer: str, golds: Iterable[str]) -> str | None:
     return None
 
 
-def source_matches(doc_id: str, section: str, gold: str) -> bool:
-    """gold is "doc_id" or "doc_id#section text"."""
+def source_matches(doc_id: str, section: str, gold: str, page: int | None = None) -> bool:
+    """gold is "doc_id", "doc_id#section text" or "doc_id@page" (a PDF page, 1-based)."""
     gold_doc, _, gold_section = gold.partition("#")
+    gold_doc, _, gold_page = gold_doc.partition("@")
     if doc_id != gold_doc:
+        return False
+    if gold_page and str(page) != gold_page.strip():
         return False
     return not gold_section or gold_section.strip().lower() in (section or "").lower()
 
 
-def retrieval_scores(hits: Sequence[tuple[str, str]], golds: Sequence[str], k: int = 10) -> dict[str, float]:
-    """hit@1/5/10, reciprocal rank and nDCG@10 of a ranked list of (doc_id, section) against gold sources."""
-    relevant = [next((g for g in golds if source_matches(d, s, g)), None) for d, s in hits[:k]]
+ARTICLE_IN_SOURCE = re.compile(r"#\s*(제\d+조(?:의\d+)?)")
+
+
+def gold_articles(sources: Sequence[str]) -> list[str]:
+    """Statute articles named in gold sources ("law.md#제9조" -> "제9조")."""
+    return [m.group(1) for s in sources for m in [ARTICLE_IN_SOURCE.search(s)] if m]
+
+
+def names_article(text: str, article: str) -> bool:
+    """The text names the article itself ("제9조" but not "제19조" or "제9조의2")."""
+    return re.search(rf"(?<!\d){re.escape(article)}(?!의\s*\d)", re.sub(r"\s+", "", text or "")) is not None
+
+
+def retrieval_scores(hits: Sequence[tuple], golds: Sequence[str], k: int = 10) -> dict[str, float]:
+    """hit@1/5/10, reciprocal rank and nDCG@10 of a ranked list of (doc_id, section[, page]) against gold sources."""
+    relevant = [next((g for g in golds if source_matches(h[0], h[1], g, h[2] if len(h) > 2 else None)), None) for h in hits[:k]]
     first = next((i for i, g in enumerate(relevant) if g), None)
     credited: set[str] = set()
     dcg = 0.0
@@ -109,6 +125,10 @@ def aggregate(records: Sequence[dict]) -> dict:
     answerable = [r for r in records if r["answerable"]]
     with_sources = [r for r in answerable if r.get("retrieval")]
     retrieval = {m: mean([r["retrieval"][m] for r in with_sources]) for m in ("hit@1", "hit@5", "hit@10", "mrr@10", "ndcg@10")}
+    if records and all(r.get("retrieval_only") for r in records):
+        return {"n": len(records), "retrieval": retrieval,
+                "latency_ms": {"search_p50": percentile([r["search_ms"] for r in records], 0.5),
+                               "search_p95": percentile([r["search_ms"] for r in records], 0.95)}}
 
     def acc(rs):
         return mean([1.0 if r["passed"] else 0.0 for r in rs])
@@ -135,6 +155,7 @@ def aggregate(records: Sequence[dict]) -> dict:
             "support": mean([1.0 if r["supported"] else 0.0 for r in correct]),
         },
         "abstention": abstention_scores(records),
+        **_statute_scores(records),
         "latency_ms": {
             "search_p50": percentile([r["search_ms"] for r in records], 0.5),
             "search_p95": percentile([r["search_ms"] for r in records], 0.95),
@@ -142,3 +163,15 @@ def aggregate(records: Sequence[dict]) -> dict:
             "ask_p95": percentile([r["ask_ms"] for r in records], 0.95),
         },
     }
+
+
+def _statute_scores(records: Sequence[dict]) -> dict:
+    """For questions whose gold source is a statute article: is the article named in the answer and in a citation?"""
+    rs = [r for r in records if r.get("article")]
+    if not rs:
+        return {}
+    return {"statute": {"n": len(rs),
+                        "article_in_answer": mean([1.0 if r["article"]["in_answer"] else 0.0 for r in rs]),
+                        "article_in_citation": mean([1.0 if r["article"]["in_citation"] else 0.0 for r in rs]),
+                        "both_and_correct": mean([1.0 if r["article"]["in_answer"] and r["article"]["in_citation"]
+                                                  and r["passed"] else 0.0 for r in rs])}}

@@ -9,7 +9,8 @@ from pathlib import Path
 ROWS = [("retrieval", "hit@1"), ("retrieval", "hit@5"), ("retrieval", "hit@10"), ("retrieval", "mrr@10"),
         ("retrieval", "ndcg@10"), ("answer", "accuracy"), ("citations", "precision"), ("citations", "support"),
         ("abstention", "precision"), ("abstention", "recall"), ("abstention", "false_decline"),
-        ("latency_ms", "search_p50"), ("latency_ms", "ask_p50"), ("latency_ms", "ask_p95")]
+        ("latency_ms", "search_p50"), ("latency_ms", "ask_p50"), ("latency_ms", "ask_p95"),
+        ("statute", "article_in_answer"), ("statute", "article_in_citation"), ("statute", "both_and_correct")]
 
 
 def table(configs: dict[str, dict]) -> str:
@@ -21,8 +22,8 @@ def table(configs: dict[str, dict]) -> str:
         out.append(f"| {group}.{key} | " + " | ".join("–" if v is None else f"{v:g}" for v in vals) + " |")
     first = configs[names[0]]
     for kind in ("by_category", "by_lang"):
-        for cat in first["answer"][kind]:
-            vals = [configs[n]["answer"][kind].get(cat) for n in names]
+        for cat in first.get("answer", {}).get(kind, {}):
+            vals = [configs[n].get("answer", {}).get(kind, {}).get(cat) for n in names]
             out.append(f"| accuracy[{cat}] | " + " | ".join("–" if v is None else f"{v:g}" for v in vals) + " |")
     return "\n".join(out)
 

@@ -19,7 +19,8 @@ COMPARE_EMBEDDERS = ("use-m3", "e5-small", "minilm")
 
 
 def run(settings: Settings, testset: str | None, squad: str | None, limit: int | None, compare: bool, out: str,
-        as_json: bool, progress: bool = True, only: list[str] | None = None) -> dict:
+        as_json: bool, progress: bool = True, only: list[str] | None = None, retrieval_only: bool = False) -> dict:
+    """retrieval_only: with compare, only "ours" composes answers (for the large SQuAD-format sets)."""
     from assistant.bot import Assistant
 
     if squad:
@@ -32,7 +33,7 @@ def run(settings: Settings, testset: str | None, squad: str | None, limit: int |
         title = f"Evaluation on {testset}"
     default = settings.embedder
     if compare:
-        names = [default] + [n for n in COMPARE_EMBEDDERS if n != default and n in EMBEDDERS]
+        names = list(dict.fromkeys([n for n in default.split("+") if n] + [n for n in COMPARE_EMBEDDERS if n in EMBEDDERS]))
         settings = settings.replace(embedder="+".join(names), index_dir=Path(str(settings.index_dir) + "-compare"))
     bot = Assistant.from_index(settings.index_dir, settings=settings, progress=progress)
     systems = []
@@ -42,20 +43,12 @@ def run(settings: Settings, testset: str | None, squad: str | None, limit: int |
         systems.append(variant(bot, "bm25", lexical=True, dense=[]))
         for n in bot.embedders:
             systems.append(variant(bot, n, lexical=False, dense=[n]))
-        if "e5-small" in bot.embedders and default != "e5-small":
-            systems.append(variant(bot, f"bm25+{default}+e5-small", lexical=True, dense=dense_default + ["e5-small"]))
-        systems.append(variant(bot, "bm25+all-dense", lexical=True, dense=list(bot.embedders)))
-        from assistant.ingest import discover, load_file
-        from assistant.errors import IngestError
-
-        docs = []
-        for src in discover(settings.source_dirs, settings.exclude):
-            try:
-                docs.append(load_file(src))
-            except IngestError:
-                pass
-        print("building the llama-index baseline …", file=sys.stderr)
-        systems.append(LlamaIndexBaseline(docs, bot.embedders[dense_default[0]]))
+        # The previous default: BM25 + USE by reciprocal rank, no other-language place.
+        if "use-m3" in bot.embedders:
+            systems.append(variant(bot, "rrf bm25+use-m3", lexical=True, dense=["use-m3"], fusion="rrf",
+                                   weights={}, other_language_slot=0))
+        if not only or "llamaindex-default" in only:
+            systems.append(_baseline(settings, bot, dense_default[0]))
     else:
         systems.append(AssistantSystem("ours", bot))
     if only:
@@ -63,7 +56,8 @@ def run(settings: Settings, testset: str | None, squad: str | None, limit: int |
 
     configs, records = {}, {}
     for system in systems:
-        configs[system.name], records[system.name] = evaluate(system, questions, progress=progress)
+        answer = not (retrieval_only and system.name != "ours")
+        configs[system.name], records[system.name] = evaluate(system, questions, progress=progress, answer=answer)
     meta = {"questions": len(questions), "index": str(settings.index_dir), "embedders": settings.embedder,
             "configs": ", ".join(configs)}
     out_dir = report.write(Path(out), title, configs, records, meta)
@@ -74,3 +68,18 @@ def run(settings: Settings, testset: str | None, squad: str | None, limit: int |
         print(report.table(configs))
         print(f"\nreport: {out_dir / 'report.md'}")
     return result
+
+
+def _baseline(settings: Settings, bot, fallback: str):
+    from assistant.errors import IngestError
+    from assistant.ingest import discover, load_file
+
+    docs = []
+    for src in discover(settings.source_dirs, settings.exclude):
+        try:
+            docs.append(load_file(src))
+        except IngestError:
+            pass
+    print("building the llama-index baseline …", file=sys.stderr)
+    # The baseline gets the strongest single embedder we have (e5-small when indexed).
+    return LlamaIndexBaseline(docs, bot.embedders["e5-small" if "e5-small" in bot.embedders else fallback])

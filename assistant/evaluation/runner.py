@@ -8,15 +8,23 @@ from typing import Sequence
 
 from assistant.errors import AssistantError
 
-from .metrics import aggregate, answer_matches, normalise_answer, retrieval_scores, source_matches
+from .metrics import (aggregate, answer_matches, gold_articles, names_article, normalise_answer,
+                      retrieval_scores, source_matches)
 from .testset import Question
 
 
-def evaluate_one(system, q: Question) -> dict:
+def evaluate_one(system, q: Question, answer: bool = True) -> dict:
     history = list(q.history) or None
     t0 = time.perf_counter()
     hits = system.search(q.question, history, k=10)
     search_ms = (time.perf_counter() - t0) * 1000
+    if not answer:
+        rec = {"id": q.id, "question": q.question, "category": q.category, "lang": q.lang, "answerable": q.answerable,
+               "gold_sources": list(q.sources), "retrieved": [h.doc_id for h in hits], "search_ms": round(search_ms, 1),
+               "retrieval_only": True}
+        if q.answerable and q.sources:
+            rec["retrieval"] = retrieval_scores([(h.doc_id, h.section, h.page) for h in hits], q.sources)
+        return rec
     t0 = time.perf_counter()
     ans = system.ask(q.question, history)
     ask_ms = (time.perf_counter() - t0) * 1000
@@ -26,12 +34,22 @@ def evaluate_one(system, q: Question) -> dict:
         "gold_answers": list(q.answers), "gold_sources": list(q.sources),
         "answer": ans.text, "abstained": ans.abstained,
         "cited_docs": [c.doc_id for c in ans.citations],
-        "cited_gold": [any(source_matches(c.doc_id, c.section, g) for g in q.sources) for c in ans.citations],
+        "cited_gold": [any(source_matches(c.doc_id, c.section, g, c.page) for g in q.sources) for c in ans.citations],
+        "cited_pages": [c.page for c in ans.citations],
         "retrieved": [h.doc_id for h in hits],
         "search_ms": round(search_ms, 1), "ask_ms": round(ask_ms, 1),
     }
     if q.answerable and q.sources:
-        rec["retrieval"] = retrieval_scores([(h.doc_id, h.section) for h in hits], q.sources)
+        rec["retrieval"] = retrieval_scores([(h.doc_id, h.section, h.page) for h in hits], q.sources)
+    articles = gold_articles(q.sources)
+    if articles and not ans.abstained:
+        rec["article"] = {
+            "in_answer": any(names_article(ans.text, a) for a in articles),
+            "in_citation": any(names_article(c.section, a) and source_matches(c.doc_id, c.section, g, c.page)
+                               for c in ans.citations for a in articles for g in q.sources),
+        }
+    elif articles:
+        rec["article"] = {"in_answer": False, "in_citation": False}
     matched = None if ans.abstained else answer_matches(ans.text, q.answers)
     if q.answerable:
         rec["passed"] = matched is not None
@@ -51,13 +69,15 @@ def evaluate_one(system, q: Question) -> dict:
     return rec
 
 
-def evaluate(system, questions: Sequence[Question], progress: bool = True, desc: str = "") -> tuple[dict, list[dict]]:
+def evaluate(system, questions: Sequence[Question], progress: bool = True, desc: str = "",
+             answer: bool = True) -> tuple[dict, list[dict]]:
+    """Score one configuration; answer=False measures retrieval only (no answers composed)."""
     from tqdm import tqdm
 
     records = []
     for q in tqdm(questions, desc=desc or system.name, file=sys.stderr, disable=not progress, dynamic_ncols=True):
         try:
-            records.append(evaluate_one(system, q))
+            records.append(evaluate_one(system, q, answer))
         except AssistantError as exc:
             records.append({"id": q.id, "question": q.question, "category": q.category, "lang": q.lang,
                             "answerable": q.answerable, "answer": "", "abstained": True, "cited_docs": [],

@@ -30,13 +30,16 @@ class AssistantSystem:
         return self.bot.ask(question, history=history)
 
 
-def variant(bot: Any, name: str, lexical: bool, dense: list[str]) -> AssistantSystem:
-    """The same assistant with another retriever mix (shares the loaded index and models)."""
+def variant(bot: Any, name: str, lexical: bool, dense: list[str], **options) -> AssistantSystem:
+    """The same assistant with another retriever mix (shares the loaded index and models). A single retriever runs
+    alone: no fusion and no other-language place."""
     import copy
 
+    if int(lexical) + len(dense) == 1:
+        options.setdefault("other_language_slot", 0)
     clone = copy.copy(bot)
-    clone.retriever = HybridRetriever(bot.index, {n: bot.embedders[n] for n in dense}, rrf_k=bot.settings.rrf_k,
-                                      candidates=bot.settings.candidates, use_lexical=lexical, use_dense=bool(dense))
+    clone.retriever = HybridRetriever.from_settings(bot.index, {n: bot.embedders[n] for n in dense}, bot.settings,
+                                                    use_lexical=lexical, use_dense=bool(dense), **options)
     return AssistantSystem(name, clone)
 
 

@@ -1,8 +1,10 @@
 """The hybrid retriever over a loaded index. Query in, ranked chunk rows out (converted to Hits by the caller).
 
-Each retriever contributes its best `candidates` rows; reciprocal-rank fusion combines them, then passages with
-the same text are dropped. The lexical query carries the other language's names for recognised entities, so a
-Korean question can still reach an English passage lexically.
+Each retriever contributes its best `candidates` rows with their scores; the weighted sum of standardised scores
+(or, as an option, reciprocal-rank fusion) combines them, then passages with the same text are dropped. The lexical
+query carries the other language's names for recognised entities, so a Korean question can still reach an English
+passage lexically. In a bilingual corpus one place in the ranking is kept for the best passage in the other
+language: many facts are written in one language only, and same-language passages on the topic crowd them out.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ import numpy as np
 from assistant.embedders import Embedder
 from assistant.index.store import StoredIndex
 from assistant.query import expansion_terms, glossary_expansion, glossary_pairs
-from assistant.text import tokenize
+from assistant.text import is_korean, tokenize
 from assistant.types import Chunk
 
-from .fusion import dedupe, rrf
+from .fusion import dedupe, reserve_slot, rrf, zscore_fusion
 from .lexical import BM25
 
 
@@ -61,14 +63,17 @@ class Filters:
 class Ranked:
     row: int
     score: float
-    lexical_rank: int | None = None
-    dense_rank: int | None = None
 
 
 class HybridRetriever:
     def __init__(self, index: StoredIndex, embedders: dict[str, Embedder], rrf_k: int = 60, candidates: int = 40,
-                 weights: dict[str, float] | None = None, use_lexical: bool = True, use_dense: bool = True):
+                 weights: dict[str, float] | None = None, use_lexical: bool = True, use_dense: bool = True,
+                 fusion: str = "zscore", other_language_slot: int = 5):
+        if fusion not in ("zscore", "rrf"):
+            raise ValueError(f"unknown fusion {fusion!r} (zscore or rrf)")
         self.index = index
+        self.fusion = fusion
+        self.other_language_slot = other_language_slot
         self.embedders = embedders
         self.rrf_k = rrf_k
         self.candidates = candidates
@@ -80,6 +85,14 @@ class HybridRetriever:
         self._matrices: dict[str, np.ndarray] = {}
         # The corpus's own Korean–English glossary lets a query in one language match the other lexically.
         self.glossary = glossary_pairs([c.text for c in index.chunks if c.doc_type == "glossary"])
+        self._langs = np.array([c.lang for c in index.chunks])
+
+    @classmethod
+    def from_settings(cls, index: StoredIndex, embedders: dict[str, Embedder], settings, **overrides) -> "HybridRetriever":
+        options = dict(rrf_k=settings.rrf_k, candidates=settings.candidates, weights=settings.weights,
+                       fusion=settings.fusion, other_language_slot=settings.other_language_slot)
+        options.update(overrides)
+        return cls(index, embedders, **options)
 
     @property
     def chunks(self) -> list[Chunk]:
@@ -125,24 +138,28 @@ class HybridRetriever:
         top = np.argsort(-s, kind="stable")[:k]
         return [(int(allowed[i]), float(s[i])) for i in top]
 
-    def retrieve(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Ranked]:
-        mask = self.mask(filters)
-        rankings: list[list[int]] = []
+    def _fused(self, query: str, mask: np.ndarray | None) -> list[tuple[int, float]]:
+        scored: list[list[tuple[int, float]]] = []
         weights: list[float] = []
-        lex_rank: dict[int, int] = {}
-        dense_rank: dict[int, int] = {}
         if self.use_lexical:
-            lex = self.lexical(query, self.candidates, mask)
-            rankings.append([r for r, _ in lex])
+            scored.append(self.lexical(query, self.candidates, mask))
             weights.append(self.weights.get("bm25", 1.0))
-            lex_rank = {r: i + 1 for i, (r, _) in enumerate(lex)}
         if self.use_dense:
             for name in self.embedders:
-                hits = self.dense(name, query, self.candidates, mask)
-                rankings.append([r for r, _ in hits])
+                scored.append(self.dense(name, query, self.candidates, mask))
                 weights.append(self.weights.get(name, 1.0))
-                for i, (r, _) in enumerate(hits):
-                    dense_rank.setdefault(r, i + 1)
-        fused = rrf(rankings, k=self.rrf_k, weights=weights)
+        if self.fusion == "rrf":
+            return rrf([[r for r, _ in s] for s in scored], k=self.rrf_k, weights=weights)
+        return zscore_fusion(scored, weights)
+
+    def retrieve(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Ranked]:
+        mask = self.mask(filters)
+        fused = self._fused(query, mask)
+        if self.other_language_slot and len(self.chunks):
+            other = self._langs != ("ko" if is_korean(query) else "en")
+            if mask is not None:
+                other &= mask
+            if other.any() and not other.all():
+                fused = reserve_slot(fused, self._fused(query, other), self.other_language_slot)
         fused = dedupe(fused, lambda row: self.chunks[row].text)
-        return [Ranked(int(r), float(s), lex_rank.get(r), dense_rank.get(r)) for r, s in fused[:k]]
+        return [Ranked(int(r), float(s)) for r, s in fused[:k]]
