@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from assistant.answer import compose
+from assistant.answer import AnswerModel, candidates, compose
 from assistant.embedders import Embedder, UseM3, get_embedder
 from assistant.errors import InputError
 from assistant.index import StoredIndex, embedder_names, ensure_index, load
@@ -75,6 +75,21 @@ def _check_question(text: Any, what: str = "question") -> str:
     return text
 
 
+def _cited_docs(programme) -> set[str]:
+    return {c.doc_id for c in programme.conditions}
+
+
+def _answer_model(choice: str) -> AnswerModel | None:
+    """"weights": hand-set weights (None); "trained": the shipped model (assistant/data/answer_model.json); else a
+    JSON path."""
+    if choice == "weights":
+        return None
+    model = AnswerModel.load(None if choice == "trained" else choice)
+    if model is None:
+        raise InputError(f"answer model {choice!r} not found or not for these features")
+    return model
+
+
 class Assistant:
     """Answers questions from one index. Cheap to call from several threads; models load on first use."""
 
@@ -84,6 +99,7 @@ class Assistant:
         # Sentence similarity in answers always uses USE: fast, cross-lingual, and its scores are what the
         # abstention threshold was calibrated on, whatever embedder the index uses.
         self._sentence_embedder = self.embedders.get("use-m3") or UseM3(threads=settings.threads)
+        self.answer_model = _answer_model(settings.answer_model)
         self._lock = threading.Lock()
         self._set_index(index)
 
@@ -126,26 +142,32 @@ class Assistant:
         return merge_answers(answer, eligibility)
 
     def _answer(self, question: str, history: list[dict] | None, filters) -> Answer:
+        return compose(**self._evidence(question, history, filters),
+                       max_sentences=self.settings.max_answer_sentences, abstain_below=self.settings.abstain_below,
+                       min_lexical=self.settings.min_lexical, min_dense=self.settings.min_dense,
+                       model=self.answer_model)
+
+    def _evidence(self, question: str, history: list[dict] | None, filters) -> dict:
+        """What the answer is composed from: the question, the query it became, the passages and the term weights."""
         context = followup_context(question, history)
         query = f"{context} {question}" if context else question
         retriever = self.retriever
         ranked = retriever.retrieve(query, k=self.settings.top_k, filters=Filters.of(filters))
-        passages = [retriever.chunks[r.row] for r in ranked]
-        return compose(
+        return dict(
             question=question,
             query=query,
-            passages=passages,
+            passages=[retriever.chunks[r.row] for r in ranked],
             passage_scores=[r.score for r in ranked],
             idf=retriever.bm25.idf,
             query_terms=tokenize(question),
             carried_terms=tokenize(context) if context else (),
             other_language_terms=self._other_language_terms(question),
             embed=self._sentence_embedder.embed_queries,
-            max_sentences=self.settings.max_answer_sentences,
-            abstain_below=self.settings.abstain_below,
-            min_lexical=self.settings.min_lexical,
-            min_dense=self.settings.min_dense,
         )
+
+    def candidates(self, question: str, history: list[dict] | None = None, filters=None) -> list:
+        """Every candidate sentence with its features (for training and inspecting the answer model)."""
+        return candidates(**self._evidence(question, history, filters))
 
     def _other_language_terms(self, question: str) -> list[str]:
         extra = self.retriever.other_language_names(question)
@@ -160,6 +182,10 @@ class Assistant:
 
         prog = detect_programme(question)
         if prog is None:
+            return None
+        # The conditions cite the shipped corpus; over an index without those documents (a statute alone, an
+        # uploaded set) they could not be shown, so the answer stays with the indexed passages.
+        if not any(d in self.index.files for d in _cited_docs(prog)):
             return None
         lang = "ko" if is_korean(question) else "en"
         facts = {}

@@ -150,3 +150,23 @@ def settings_for(tmp_path: Path):
         return Settings(corpus_dirs=(corpus,), index_dir=tmp_path / "index", **kw)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def corpus_settings(tmp_path_factory):
+    """Settings for one real index of the shipped corpus, built once per test session (the real embedders take
+    about two minutes on two cores) and shared by the slow tests that only read it."""
+    from assistant import Assistant
+    from assistant.settings import Settings
+
+    tmp = tmp_path_factory.mktemp("corpus-index")
+    settings = Settings(corpus_dirs=(ROOT / "corpus",), index_dir=tmp / "index", upload_dir=tmp / "uploads")
+    Assistant.from_index(settings.index_dir, settings=settings, progress=False)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def corpus_bot(corpus_settings):
+    from assistant import Assistant
+
+    return Assistant.from_index(corpus_settings.index_dir, settings=corpus_settings, progress=False)

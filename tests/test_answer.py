@@ -55,3 +55,34 @@ def test_table_rows_answer_with_column_names():
     q = "대구 총사업비는 얼마인가요?"
     ans = compose(q, q, [chunk(1, table)], [0.9], idf, tokenize(q), embed=None, abstain_below=0.2)
     assert "총사업비: 7,872억 원" in ans.text and not ans.abstained
+
+
+def test_answer_model_learns_and_loads(tmp_path):
+    import json
+
+    from assistant.answer.evidence import FEATURES, AnswerModel, candidate_features, fit_logistic
+
+    f_good = candidate_features(0.9, 0.6, 0, 8, 1.0, 3.0, 3.0, False, "총사업비는 7,872억 원이다.")
+    f_bad = candidate_features(0.1, 0.2, 7, 8, 0.0, 0.0, 3.0, False, "관련 없는 문장이다.")
+    assert len(f_good) == len(FEATURES) and all(-1e-9 <= v <= 2.0 for v in f_good + f_bad)
+    w, b = fit_logistic([f_good, f_bad] * 20, [1, 0] * 20, steps=500)
+    model = AnswerModel(tuple(w), b, 0.5)
+    assert model.score(f_good) > 0.5 > model.score(f_bad)
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps({"features": list(FEATURES), "weights": w, "bias": b, "threshold": 0.4}))
+    assert AnswerModel.load(path).threshold == 0.4
+    path.write_text(json.dumps({"features": ["other"], "weights": [1.0], "bias": 0, "threshold": 0.4}))
+    assert AnswerModel.load(path) is None  # a model for other features is refused, not misread
+
+
+def test_statute_answer_names_its_article_and_list_items_keep_their_lead():
+    from assistant.answer.compose import _with_list_leads, article_of
+
+    assert article_of("특별법 > 제5장 보칙 > 제45조 (벌칙)") == "제45조(벌칙)"
+    assert article_of("제35조의2(특례)") == "제35조의2(특례)"
+    assert article_of("개요 > 지정 현황") is None
+    lead = "다음 각 호의 어느 하나에 해당하는 자는 2년 이하의 징역에 처한다."
+    shown = [lead, "거짓으로 허가를 받은 자", "허가 없이 건축한 자", "다른 문장."]
+    raws = [lead, "  1. 거짓으로 허가를 받은 자", "  2. 허가 없이 건축한 자", "다른 문장."]
+    out = _with_list_leads(shown, raws)
+    assert out[1].startswith(lead) and out[2].startswith(lead) and out[3] == "다른 문장."

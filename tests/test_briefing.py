@@ -13,12 +13,8 @@ FIG = re.compile(r"\d[\d,.]*")
 
 
 @pytest.fixture(scope="module")
-def bot(tmp_path_factory):
-    from assistant import Assistant, Settings
-
-    tmp = tmp_path_factory.mktemp("brief")
-    s = Settings(corpus_dirs=(ROOT / "corpus",), index_dir=tmp / "index", upload_dir=tmp / "uploads")
-    return Assistant.from_index(s.index_dir, settings=s, progress=False)
+def bot(corpus_bot):
+    return corpus_bot
 
 
 def squash(s: str) -> str:

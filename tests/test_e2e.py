@@ -10,12 +10,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def bot(tmp_path_factory):
-    from assistant import Assistant, Settings
-
-    tmp = tmp_path_factory.mktemp("e2e")
-    settings = Settings(corpus_dirs=(ROOT / "corpus",), index_dir=tmp / "index", upload_dir=tmp / "uploads")
-    return Assistant.from_index(settings.index_dir, settings=settings, progress=False)
+def bot(corpus_bot):
+    return corpus_bot
 
 
 def norm(s):

@@ -101,3 +101,17 @@ def test_abstention_and_aggregate_on_a_known_case():
 def test_thresholds_file_is_well_formed():
     floors = json.loads((ROOT / "eval" / "thresholds.json").read_text())
     assert floors and all(0 <= v <= 1 for v in floors.values())
+
+
+def test_sources_by_page_and_statute_article():
+    from assistant.evaluation.metrics import gold_articles, names_article, retrieval_scores, source_matches
+
+    assert source_matches("bill.pdf", "", "bill.pdf@3", page=3)
+    assert not source_matches("bill.pdf", "", "bill.pdf@3", page=4)
+    assert source_matches("law.md", "제2장 > 제9조 (지정)", "law.md#제9조")
+    assert not source_matches("law.md", "제2장 > 제19조 (지정)", "law.md#제9조")
+    assert gold_articles(["law.md#제9조", "other.md"]) == ["제9조"]
+    assert names_article("제9조(지정): 국토교통부장관은 …", "제9조")
+    assert not names_article("제19조(…)", "제9조") and not names_article("제9조의2(…)", "제9조")
+    scores = retrieval_scores([("bill.pdf", "", 2), ("bill.pdf", "", 3)], ["bill.pdf@3"])
+    assert scores["hit@1"] == 0 and scores["hit@5"] == 1

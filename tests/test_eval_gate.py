@@ -17,12 +17,10 @@ def flatten(metrics: dict) -> dict[str, float]:
     return out
 
 
-def test_metrics_stay_above_their_floors(tmp_path):
+def test_metrics_stay_above_their_floors(tmp_path, corpus_settings):
     from assistant.evaluation.run import run
-    from assistant.settings import Settings
 
-    settings = Settings(corpus_dirs=(ROOT / "corpus",), index_dir=tmp_path / "index", upload_dir=tmp_path / "uploads")
-    metrics = run(settings, testset=str(ROOT / "eval" / "testset.jsonl"), squad=None, limit=None, compare=False,
+    metrics = run(corpus_settings, testset=str(ROOT / "eval" / "testset.jsonl"), squad=None, limit=None, compare=False,
                   out=str(tmp_path / "reports"), as_json=False, progress=False)
     floors = json.loads((ROOT / "eval" / "thresholds.json").read_text())
     got = flatten(metrics)

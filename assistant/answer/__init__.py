@@ -1,5 +1,6 @@
 """Answer composition: extractive, cited, and willing to decline."""
 
-from .compose import DECLINE, compose
+from .compose import DECLINE, candidates, compose
+from .evidence import AnswerModel
 
-__all__ = ["DECLINE", "compose"]
+__all__ = ["DECLINE", "AnswerModel", "candidates", "compose"]

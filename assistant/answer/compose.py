@@ -20,6 +20,8 @@ from assistant.types import Answer, Chunk, Citation
 
 from .evidence import (
     NOT_STATED,
+    AnswerModel,
+    candidate_features,
     Weights,
     clean_sentence,
     coverage,
@@ -49,6 +51,7 @@ class Candidate:
     dense: float = 0.0
     tmatch: float = 0.0
     score: float = 0.0
+    features: tuple[float, ...] = ()
 
 
 def _table_rows_with_header(text: str, spans: list[tuple[int, int]]) -> list[str]:
@@ -105,7 +108,7 @@ def _with_list_leads(sentences: list[str], raws: list[str]) -> list[str]:
 
 
 
-def compose(
+def candidates(
     question: str,
     query: str,
     passages: Sequence[Chunk],
@@ -113,16 +116,12 @@ def compose(
     idf: Callable[[str], float],
     query_terms: list[str],
     embed: Callable[[list[str]], np.ndarray] | None,
-    max_sentences: int = 3,
-    abstain_below: float = 0.20,
-    weights: Weights = Weights(),
-    min_lexical: float = 0.30,
-    min_dense: float = 0.30,
     carried_terms: Sequence[str] = (),
     other_language_terms: Sequence[str] = (),
     other_language_weight: float = 0.4,  # 0.6 gave 0.585 accuracy but abstention recall 0.135 (< floor); 0.4: 0.577 / 0.162
-) -> Answer:
-    """query_terms come from the question itself; carried_terms from the conversation it follows (half weight)."""
+) -> list[Candidate]:
+    """Every sentence of the passages with its evidence signals (coverage, similarity, type match, features).
+    query_terms come from the question itself; carried_terms from the conversation it follows (half weight)."""
     lang = "ko" if is_korean(question) else "en"
     qterms = {t: 0.5 * idf(t) for t in set(carried_terms)}
     qterms.update({t: idf(t) for t in set(query_terms)})
@@ -140,22 +139,55 @@ def compose(
             # A question (an FAQ heading) is never an answer.
             if len(text) >= 6 and not text.rstrip().endswith(("?", "？")):
                 cands.append(Candidate(passage=i, text=text, terms=set()))
-    if cands:
-        for c, toks in zip(cands, tokenize_many([c.text for c in cands])):
-            c.terms = set(toks)
-        sims = np.zeros(len(cands), dtype=np.float32)
-        if embed is not None:
-            vecs = embed([query] + [c.text for c in cands])
-            sims = vecs[1:] @ vecs[0]
-        for c, sim in zip(cands, sims):
-            ctx = set(contexts[c.passage])
-            c.lex = coverage(qterms, c.terms, ctx)
-            if alt_terms and is_korean(c.text) != (lang == "ko"):
-                c.lex = max(c.lex, other_language_weight * coverage(alt_terms, c.terms, ctx))
-            c.dense = float(sim)
-            c.tmatch = type_match(types, c.text) + definition_match(question, c.text, subjects)
-            c.score = sentence_score(c.lex, c.dense, c.passage, len(passages), c.tmatch, weights)
+    if not cands:
+        return cands
+    for c, toks in zip(cands, tokenize_many([c.text for c in cands])):
+        c.terms = set(toks)
+    sims = np.zeros(len(cands), dtype=np.float32)
+    if embed is not None:
+        vecs = embed([query] + [c.text for c in cands])
+        sims = vecs[1:] @ vecs[0]
+    top_score = max(passage_scores) if len(passage_scores) else 0.0
+    for c, sim in zip(cands, sims):
+        ctx = set(contexts[c.passage])
+        c.lex = coverage(qterms, c.terms, ctx)
+        other = is_korean(c.text) != (lang == "ko")
+        if alt_terms and other:
+            c.lex = max(c.lex, other_language_weight * coverage(alt_terms, c.terms, ctx))
+        c.dense = float(sim)
+        c.tmatch = type_match(types, c.text) + definition_match(question, c.text, subjects)
+        c.features = candidate_features(c.lex, c.dense, c.passage, len(passages), c.tmatch,
+                                        float(passage_scores[c.passage]), float(top_score), other, c.text)
+    return cands
 
+
+def compose(
+    question: str,
+    query: str,
+    passages: Sequence[Chunk],
+    passage_scores: Sequence[float],
+    idf: Callable[[str], float],
+    query_terms: list[str],
+    embed: Callable[[list[str]], np.ndarray] | None,
+    max_sentences: int = 3,
+    abstain_below: float = 0.20,
+    weights: Weights = Weights(),
+    min_lexical: float = 0.30,
+    min_dense: float = 0.30,
+    carried_terms: Sequence[str] = (),
+    other_language_terms: Sequence[str] = (),
+    model: AnswerModel | None = None,
+) -> Answer:
+    """With a trained model the sentence scores are its probabilities that a sentence holds the answer and the
+    decline threshold is the model's (calibrated on held-out questions); without one, the hand-set weights and
+    thresholds apply."""
+    lang = "ko" if is_korean(question) else "en"
+    cands = candidates(question, query, passages, passage_scores, idf, query_terms, embed, carried_terms,
+                       other_language_terms)
+    qterms = set(query_terms) | set(carried_terms)
+    for c in cands:
+        c.score = model.score(c.features) if model else sentence_score(c.lex, c.dense, c.passage, len(passages),
+                                                                        c.tmatch, weights)
     ranked = sorted(cands, key=lambda c: -c.score)
     evidence = {}
     if ranked:
@@ -163,7 +195,11 @@ def compose(
         evidence = {"score": round(b.score, 4), "lexical": round(b.lex, 4), "dense": round(b.dense, 4),
                     "type": b.tmatch, "cross_lingual": is_korean(b.text) != (lang == "ko"),
                     "not_stated": bool(NOT_STATED.search(b.text))}
-    if not ranked or ranked[0].score < abstain_below or not _supported(ranked[0], min_lexical, min_dense):
+    if model is not None:
+        weak = not ranked or ranked[0].score < model.threshold
+    else:
+        weak = not ranked or ranked[0].score < abstain_below or not _supported(ranked[0], min_lexical, min_dense)
+    if weak:
         return replace(_decline(question, query, passages, passage_scores, lang), evidence=evidence)
 
     chosen = [ranked[0]]

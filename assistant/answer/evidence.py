@@ -7,8 +7,10 @@ how well its passage ranked, and whether it holds the kind of thing asked for (a
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
+from typing import Sequence
 
 # Question cue → pattern the answering sentence should contain.
 QUESTION_TYPES: dict[str, tuple[re.Pattern, re.Pattern]] = {
@@ -135,3 +137,78 @@ def is_content_sentence(text: str) -> bool:
     if _TABLE_SEP.match(s):
         return False
     return len(clean_sentence(s)) >= 6
+
+
+FEATURES = ("lexical", "dense", "rank", "top_passage", "type", "passage_gap", "retrieval_confidence",
+            "other_language", "length", "has_number", "not_stated", "lexical_x_type")
+
+
+def candidate_features(lex: float, dense: float, rank: int, n_ranked: int, tmatch: float, passage_score: float,
+                       top_score: float, other_language: bool, text: str) -> tuple[float, ...]:
+    """The evidence of one sentence as numbers in about [0, 1], in FEATURES order (the answer model's input).
+    passage_score/top_score are fused retrieval scores (standardised-score fusion: a few units apart)."""
+    dense01 = min(1.0, max(0.0, (dense - 0.1) / 0.6))
+    return (
+        lex,
+        dense01,
+        1.0 - rank / max(n_ranked, 1),
+        1.0 if rank == 0 else 0.0,
+        min(tmatch, 2.0),
+        min(max(top_score - passage_score, 0.0), 3.0) / 3.0,
+        min(max(top_score, -1.0), 5.0) / 5.0,
+        1.0 if other_language else 0.0,
+        min(len(text), 400) / 400,
+        1.0 if re.search(r"\d", text) else 0.0,
+        1.0 if NOT_STATED.search(text) else 0.0,
+        lex * min(tmatch, 1.0),
+    )
+
+
+@dataclass(frozen=True)
+class AnswerModel:
+    """Logistic regression over candidate_features: the probability that a sentence holds the answer.
+    Trained by scripts/train_answer_model.py on questions written from the corpus (eval/train/), never the test set;
+    `threshold` (decline below it) is calibrated on eval/heldout.jsonl."""
+
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+
+    def score(self, features: Sequence[float]) -> float:
+        z = self.bias + sum(w * f for w, f in zip(self.weights, features))
+        return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+
+    @classmethod
+    def load(cls, path=None) -> "AnswerModel | None":
+        """The shipped model (assistant/data/answer_model.json), or None when absent or for other features."""
+        import json
+        from importlib import resources
+
+        try:
+            raw = (json.loads(open(path, encoding="utf-8").read()) if path else
+                   json.loads(resources.files("assistant.data").joinpath("answer_model.json").read_text(encoding="utf-8")))
+        except (FileNotFoundError, ValueError):
+            return None
+        if tuple(raw.get("features", ())) != FEATURES:
+            return None
+        return cls(tuple(raw["weights"]), float(raw["bias"]), float(raw["threshold"]))
+
+
+def fit_logistic(X: Sequence[Sequence[float]], y: Sequence[int], l2: float = 1e-2, steps: int = 3000,
+                 lr: float = 0.5) -> tuple[list[float], float]:
+    """Plain L2-regularised logistic regression by gradient descent (numpy only); classes weighted to balance."""
+    import numpy as np
+
+    Xa = np.asarray(X, dtype=np.float64)
+    ya = np.asarray(y, dtype=np.float64)
+    pos = max(ya.sum(), 1.0)
+    neg = max(len(ya) - ya.sum(), 1.0)
+    sw = np.where(ya > 0, len(ya) / (2 * pos), len(ya) / (2 * neg))
+    w = np.zeros(Xa.shape[1])
+    b = 0.0
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(Xa @ w + b)))
+        g = sw * (p - ya)
+        w -= lr * (Xa.T @ g / len(ya) + l2 * w)
+        b -= lr * g.mean()
+    return [float(v) for v in w], float(b)
