@@ -1,6 +1,6 @@
 """Speed and memory figures for the assistant on the project corpus (a benchmark, not a test: it prints figures).
 
-    python benchmarks/bench.py [--embedder use-m3] [--questions eval/testset.jsonl] [--n 60]
+    python benchmarks/bench.py [--embedder use-m3+e5-small] [--questions eval/testset.jsonl] [--n 60]
 
 Builds a fresh index in a temporary directory (full build, every chunk embedded), then asks --n questions.
 """
@@ -31,7 +31,7 @@ def pct(values: list[float], q: float) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--embedder", default="use-m3")
+    ap.add_argument("--embedder", default=None, help="default: the shipped setting")
     ap.add_argument("--questions", default=str(ROOT / "eval" / "testset.jsonl"))
     ap.add_argument("--n", type=int, default=60)
     args = ap.parse_args()
@@ -41,7 +41,9 @@ def main() -> None:
 
     questions = [json.loads(line) for line in open(args.questions, encoding="utf-8")][: args.n]
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(corpus_dirs=(ROOT / "corpus",), index_dir=Path(tmp) / "index", embedder=args.embedder)
+        settings = Settings.from_env(corpus_dirs=(ROOT / "corpus",), index_dir=Path(tmp) / "index",
+                                     upload_dir=Path(tmp) / "uploads", embedder=args.embedder)
+        args.embedder = settings.embedder
         t0 = time.perf_counter()
         report = build_index(settings, progress=False)
         build_s = time.perf_counter() - t0
