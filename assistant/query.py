@@ -114,15 +114,17 @@ def _surface(text: str, ent: Entity) -> str:
     return ent.ko[0]
 
 
-def expansion_terms(query: str) -> list[str]:
+def expansion_terms(query: str, broader: bool = True) -> list[str]:
     """Names of the recognised entities in the language the query is not written in, and the names (both languages)
     of what they belong to (서울 -> 수도권, capital region)."""
     korean = is_korean(query)
     by_id = {e.id: e for e in entities()}
     out: list[str] = []
     for ent in find_entities(query):
+        if ent.broader and not broader:
+            continue  # a place named for its region (Seoul -> capital region) helps search, not answer coverage
         out.extend(ent.en[:2] if korean else ent.ko[:2])
-        for b in ent.broader:
+        for b in ent.broader if broader else ():
             if b in by_id:
                 out.extend(by_id[b].ko[:1] + by_id[b].en[:1])
     return list(dict.fromkeys(out))

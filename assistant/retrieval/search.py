@@ -103,12 +103,13 @@ class HybridRetriever:
             return None
         return np.array([filters.accepts(c, city) for c, city in zip(self.chunks, self._cities)], dtype=bool)
 
-    def other_language_names(self, query: str) -> list[str]:
-        """Names in the query (gazetteer, corpus glossary) written in the other language."""
-        return expansion_terms(query) + glossary_expansion(query, self.glossary)
+    def other_language_names(self, query: str, broader: bool = False) -> list[str]:
+        """Names in the query (gazetteer, corpus glossary) written in the other language; with broader, also what
+        the named places belong to (서울 -> 수도권): worth searching for, but not words the question itself said."""
+        return expansion_terms(query, broader) + glossary_expansion(query, self.glossary)
 
     def lexical_query(self, query: str) -> list[str]:
-        extra = self.other_language_names(query)
+        extra = self.other_language_names(query, broader=True)
         return tokenize(query + ("\n" + " ".join(extra) if extra else ""))
 
     def lexical(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
