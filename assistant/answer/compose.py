@@ -89,6 +89,7 @@ def _table_rows_with_header(text: str, spans: list[tuple[int, int]]) -> list[str
 
 _LIST_ITEM = re.compile(r"^\s*(?:\d{1,2}\.|[가-하]\.|[-•·]\s)")
 _LIST_LEAD = re.compile(r"(다음\s*각\s*[호목]|다음과\s*같|as follows|[:：])\s*\S{0,12}$")
+_LIST_LEAD_ANYWHERE = re.compile(r"다음 각 [호목]")
 
 
 def _with_list_leads(sentences: list[str], raws: list[str]) -> list[str]:
@@ -99,7 +100,7 @@ def _with_list_leads(sentences: list[str], raws: list[str]) -> list[str]:
         if _LIST_ITEM.match(raw) and lead:
             out.append(f"{lead} {text}")
             continue
-        lead = text if _LIST_LEAD.search(text.rstrip(". ")) or "다음 각 호" in text or "다음 각 목" in text else None
+        lead = text if _LIST_LEAD.search(text.rstrip(". ")) or _LIST_LEAD_ANYWHERE.search(text) else None
         if lead and len(lead) > 240:
             lead = None
         out.append(text)
@@ -225,7 +226,7 @@ def compose(
         n = numbering.setdefault(c.passage, len(numbering) + 1)
         # A statute sentence is only half an answer without its clause: name the article it comes from.
         article = article_of(passages[c.passage].section)
-        lead = f"{article}: " if article and _compact(article.split("(")[0]) not in _compact(c.text) else ""
+        lead = f"{article}: " if article and text_key(article.split("(")[0]) not in text_key(c.text) else ""
         parts.append(f"{lead}{c.text} [{n}]")
     citations = tuple(
         _citation(n, passages[i], passage_scores[i], next(c.text for c in chosen if c.passage == i))
@@ -247,11 +248,7 @@ def article_of(section: str) -> str | None:
     """"제9조(도심융합특구의 지정)" when the innermost part of a section path is a statute article, else None."""
     last = (section or "").split(" > ")[-1].strip()
     m = _ARTICLE.match(last)
-    return f"{_compact(m.group(1))}({m.group(2).strip()})" if m else None
-
-
-def _compact(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    return f"{text_key(m.group(1))}({m.group(2).strip()})" if m else None
 
 
 def _supported(best: Candidate, min_lexical: float, min_dense: float) -> bool:

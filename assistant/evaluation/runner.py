@@ -18,29 +18,25 @@ def evaluate_one(system, q: Question, answer: bool = True) -> dict:
     t0 = time.perf_counter()
     hits = system.search(q.question, history, k=10)
     search_ms = (time.perf_counter() - t0) * 1000
+    rec: dict = {
+        "id": q.id, "question": q.question, "category": q.category, "lang": q.lang, "answerable": q.answerable,
+        "gold_sources": list(q.sources), "retrieved": [h.doc_id for h in hits], "search_ms": round(search_ms, 1),
+    }
+    if q.answerable and q.sources:
+        rec["retrieval"] = retrieval_scores([(h.doc_id, h.section, h.page) for h in hits], q.sources)
     if not answer:
-        rec = {"id": q.id, "question": q.question, "category": q.category, "lang": q.lang, "answerable": q.answerable,
-               "gold_sources": list(q.sources), "retrieved": [h.doc_id for h in hits], "search_ms": round(search_ms, 1),
-               "retrieval_only": True}
-        if q.answerable and q.sources:
-            rec["retrieval"] = retrieval_scores([(h.doc_id, h.section, h.page) for h in hits], q.sources)
+        rec["retrieval_only"] = True
         return rec
     t0 = time.perf_counter()
     ans = system.ask(q.question, history)
     ask_ms = (time.perf_counter() - t0) * 1000
-
-    rec: dict = {
-        "id": q.id, "question": q.question, "category": q.category, "lang": q.lang, "answerable": q.answerable,
-        "gold_answers": list(q.answers), "gold_sources": list(q.sources),
-        "answer": ans.text, "abstained": ans.abstained,
+    rec.update({
+        "gold_answers": list(q.answers), "answer": ans.text, "abstained": ans.abstained,
         "cited_docs": [c.doc_id for c in ans.citations],
         "cited_gold": [any(source_matches(c.doc_id, c.section, g, c.page) for g in q.sources) for c in ans.citations],
         "cited_pages": [c.page for c in ans.citations],
-        "retrieved": [h.doc_id for h in hits],
-        "search_ms": round(search_ms, 1), "ask_ms": round(ask_ms, 1),
-    }
-    if q.answerable and q.sources:
-        rec["retrieval"] = retrieval_scores([(h.doc_id, h.section, h.page) for h in hits], q.sources)
+        "ask_ms": round(ask_ms, 1),
+    })
     articles = gold_articles(q.sources)
     if articles and not ans.abstained:
         rec["article"] = {

@@ -112,9 +112,6 @@ class HybridRetriever:
         extra = self.other_language_names(query, broader=True)
         return tokenize(query + ("\n" + " ".join(extra) if extra else ""))
 
-    def lexical(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
-        return self.bm25.search(self.lexical_query(query), k, mask)
-
     def _matrix(self, name: str) -> np.ndarray:
         if name not in self._matrices:
             idx = self.index.vectors[name]
@@ -139,28 +136,30 @@ class HybridRetriever:
         top = np.argsort(-s, kind="stable")[:k]
         return [(int(allowed[i]), float(s[i])) for i in top]
 
-    def _fused(self, query: str, mask: np.ndarray | None) -> list[tuple[int, float]]:
+    def _fused(self, tokens: list[str], qvecs: dict[str, np.ndarray], mask: np.ndarray | None) -> list[tuple[int, float]]:
         scored: list[list[tuple[int, float]]] = []
         weights: list[float] = []
         if self.use_lexical:
-            scored.append(self.lexical(query, self.candidates, mask))
+            scored.append(self.bm25.search(tokens, self.candidates, mask))
             weights.append(self.weights.get("bm25", 1.0))
-        if self.use_dense:
-            for name in self.embedders:
-                scored.append(self.dense(name, query, self.candidates, mask))
-                weights.append(self.weights.get(name, 1.0))
+        for name, qvec in qvecs.items():
+            scored.append(self.dense(name, "", self.candidates, mask, qvec=qvec))
+            weights.append(self.weights.get(name, 1.0))
         if self.fusion == "rrf":
             return rrf([[r for r, _ in s] for s in scored], k=self.rrf_k, weights=weights)
         return zscore_fusion(scored, weights)
 
     def retrieve(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Ranked]:
         mask = self.mask(filters)
-        fused = self._fused(query, mask)
+        # The query is tokenised and embedded once; the other-language pass reuses both.
+        tokens = self.lexical_query(query) if self.use_lexical else []
+        qvecs = {n: e.embed_queries([query])[0] for n, e in self.embedders.items()} if self.use_dense else {}
+        fused = self._fused(tokens, qvecs, mask)
         if self.other_language_slot and len(self.chunks):
             other = self._langs != ("ko" if is_korean(query) else "en")
             if mask is not None:
                 other &= mask
             if other.any() and not other.all():
-                fused = reserve_slot(fused, self._fused(query, other), self.other_language_slot)
+                fused = reserve_slot(fused, self._fused(tokens, qvecs, other), self.other_language_slot)
         fused = dedupe(fused, lambda row: self.chunks[row].text)
         return [Ranked(int(r), float(s)) for r, s in fused[:k]]
