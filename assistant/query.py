@@ -114,6 +114,29 @@ def _surface(text: str, ent: Entity) -> str:
     return ent.ko[0]
 
 
+@lru_cache(maxsize=1)
+def lexicon() -> dict[str, tuple[str, ...]]:
+    """Question token -> its renderings in the other language (assistant/data/lexicon.json). Korean keys are the
+    tokenizer's base forms; English keys are stemmed as the tokenizer stems them, so "jobs" and "job" meet."""
+    from assistant.text import tokenize
+
+    raw = json.loads(resources.files("assistant.data").joinpath("lexicon.json").read_text(encoding="utf-8"))
+    out: dict[str, list[str]] = {}
+    for key, values in list(raw["ko_en"].items()) + list(raw["en_ko"].items()):
+        toks = tokenize(key)
+        if len(toks) != 1:
+            continue  # a phrase key ("local government") is not one question token
+        out.setdefault(toks[0], [])
+        out[toks[0]].extend(v for v in values if v not in out[toks[0]])
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def word_translations(tokens: list[str]) -> list[tuple[str, tuple[str, ...]]]:
+    """(token, its other-language renderings) for the question's tokens the lexicon knows, in question order."""
+    lex = lexicon()
+    return [(t, lex[t]) for t in dict.fromkeys(tokens) if t in lex]
+
+
 def expansion_terms(query: str, broader: bool = True) -> list[str]:
     """Names of the recognised entities in the language the query is not written in, and the names (both languages)
     of what they belong to (서울 -> 수도권, capital region)."""

@@ -32,6 +32,8 @@ class Settings:
     fusion_weights: str = _opt("bm25=0.45,use-m3=0.15,e5-small=0.4", "Weight of each retriever in fusion (measured; others 1).")
     rrf_k: int = _opt(60, "The k of reciprocal-rank fusion (larger flattens the rank curve).")
     other_language_slot: int = _opt(5, "Place kept for the best passage in the other language (0: none).")
+    bridge_passages: int = _opt(2, "Passages added by a second search for the words the best-matching sentence leaves uncovered (multi-part questions; 0: off).")
+    translate_words: bool = _opt(True, "Look for the question's words translated (assistant/data/lexicon.json) in passages of the other language.")
     candidates: int = _opt(40, "Candidates each retriever contributes to fusion.")
     max_answer_sentences: int = _opt(3, "Most sentences in a composed answer.")
     abstain_below: float = _opt(0.20, "Decline when the best evidence sentence scores below this (0-1).")
@@ -94,10 +96,16 @@ def _parse(f: dataclasses.Field, raw: str) -> Any:
     if name in ("corpus_dirs", "exclude"):
         return tuple(p for p in raw.split(os.pathsep) if p)
     if name in ("max_upload_mb", "chunk_size", "chunk_overlap", "top_k", "rrf_k", "candidates", "max_answer_sentences", "threads",
-                "other_language_slot"):
+                "other_language_slot", "bridge_passages"):
         return int(raw)
     if name in ("abstain_below", "min_lexical", "min_dense"):
         return float(raw)
+    if name == "translate_words":
+        if raw.strip().lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+            from assistant.errors import InputError
+
+            raise InputError(f"{ENV_PREFIX}TRANSLATE_WORDS: {raw!r} is not true or false")
+        return raw.strip().lower() in ("1", "true", "yes", "on")
     return raw
 
 

@@ -67,3 +67,11 @@ def test_reserve_slot_places_the_other_language_best_once():
     moved = [i for i, _ in reserve_slot(ranked, [(7, 1.0)], 5)]
     assert moved[:5] == [0, 1, 2, 3, 7] and moved.count(7) == 1 and len(moved) == 8
     assert reserve_slot(ranked, [], 5) == ranked and reserve_slot(ranked, [(9, 1.0)], 0) == ranked
+
+
+def test_bilingual_passages_are_not_the_other_language():
+    from assistant.retrieval.search import _bilingual
+
+    assert _bilingual("| 도심융합특구 | urban convergence special zone | 비수도권 광역시 |")
+    assert not _bilingual("대구 특구의 총사업비는 7,872억 원이며 KTX 역과 가깝다.")
+    assert not _bilingual("Daegu's zone costs 7,872억 won.")

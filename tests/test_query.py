@@ -21,3 +21,13 @@ def test_entities_and_cross_language_names():
     assert [e.id for e in find_entities("판교 제2테크노밸리와 22@Barcelona 비교")] == ["pangyo2", "22barcelona"]
     assert "Poblenou" in " ".join(expansion_terms("포블레노우의 22@는 언제 시작했나요?")) or "22@Barcelona" in expansion_terms("포블레노우의 22@는 언제 시작했나요?")
     assert "기회발전특구" in expansion_terms("What does an opportunity development zone offer?")
+
+
+def test_lexicon_translates_question_words_both_ways():
+    from assistant.query import word_translations
+    from assistant.text import tokenize
+
+    ko = dict(word_translations(tokenize("착공 후 일자리는 얼마나 생기나요?")))
+    assert "jobs" in ko["일자리"] and "groundbreaking" in ko["착공"]
+    en = dict(word_translations(tokenize("How many jobs after the groundbreaking?")))
+    assert "일자리" in en[tokenize("jobs")[0]] and "착공" in en[tokenize("groundbreaking")[0]]

@@ -15,7 +15,7 @@ import numpy as np
 
 from assistant.embedders import Embedder
 from assistant.index.store import StoredIndex
-from assistant.query import expansion_terms, glossary_expansion, glossary_pairs
+from assistant.query import expansion_terms, glossary_expansion, glossary_pairs, word_translations
 from assistant.text import is_korean, tokenize
 from assistant.types import Chunk
 
@@ -59,6 +59,14 @@ class Filters:
         return True
 
 
+def _bilingual(text: str, least: float = 0.3) -> bool:
+    """Both Hangul and Latin letters make up at least `least` of the letters."""
+    hangul = sum(1 for ch in text if "\uac00" <= ch <= "\ud7a3")
+    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    total = hangul + latin
+    return total > 0 and min(hangul, latin) / total >= least
+
+
 @dataclass
 class Ranked:
     row: int
@@ -68,12 +76,13 @@ class Ranked:
 class HybridRetriever:
     def __init__(self, index: StoredIndex, embedders: dict[str, Embedder], rrf_k: int = 60, candidates: int = 40,
                  weights: dict[str, float] | None = None, use_lexical: bool = True, use_dense: bool = True,
-                 fusion: str = "zscore", other_language_slot: int = 5):
+                 fusion: str = "zscore", other_language_slot: int = 5, translate_words: bool = True):
         if fusion not in ("zscore", "rrf"):
             raise ValueError(f"unknown fusion {fusion!r} (zscore or rrf)")
         self.index = index
         self.fusion = fusion
         self.other_language_slot = other_language_slot
+        self.translate_words = translate_words
         self.embedders = embedders
         self.rrf_k = rrf_k
         self.candidates = candidates
@@ -86,11 +95,15 @@ class HybridRetriever:
         # The corpus's own Korean–English glossary lets a query in one language match the other lexically.
         self.glossary = glossary_pairs([c.text for c in index.chunks if c.doc_type == "glossary"])
         self._langs = np.array([c.lang for c in index.chunks])
+        # A passage written in both languages (the glossary's tables) already matches either; it must not take
+        # the place kept for the other language.
+        self._bilingual = np.array([c.doc_type == "glossary" or _bilingual(c.text) for c in index.chunks], dtype=bool)
 
     @classmethod
     def from_settings(cls, index: StoredIndex, embedders: dict[str, Embedder], settings, **overrides) -> "HybridRetriever":
         options = dict(rrf_k=settings.rrf_k, candidates=settings.candidates, weights=settings.weights,
-                       fusion=settings.fusion, other_language_slot=settings.other_language_slot)
+                       fusion=settings.fusion, other_language_slot=settings.other_language_slot,
+                       translate_words=settings.translate_words)
         options.update(overrides)
         return cls(index, embedders, **options)
 
@@ -107,6 +120,17 @@ class HybridRetriever:
         """Names in the query (gazetteer, corpus glossary) written in the other language; with broader, also what
         the named places belong to (서울 -> 수도권): worth searching for, but not words the question itself said."""
         return expansion_terms(query, broader) + glossary_expansion(query, self.glossary)
+
+    def _other_language_tokens(self, query: str, tokens: list[str]) -> list[str]:
+        """What BM25 looks for in passages of the other language: the question's names and words in that language
+        (gazetteer, glossary, lexicon) and its numbers. The question's own words would only find the bilingual
+        glossary there."""
+        if not self.translate_words:
+            return tokens
+        names = tokenize(" ".join(self.other_language_names(query, broader=True)))
+        words = tokenize(" ".join(v for _, vs in word_translations(tokens) for v in vs))
+        numbers = [t for t in tokens if t.replace(".", "").isdigit()]
+        return names + words + numbers
 
     def lexical_query(self, query: str) -> list[str]:
         extra = self.other_language_names(query, broader=True)
@@ -156,10 +180,12 @@ class HybridRetriever:
         qvecs = {n: e.embed_queries([query])[0] for n, e in self.embedders.items()} if self.use_dense else {}
         fused = self._fused(tokens, qvecs, mask)
         if self.other_language_slot and len(self.chunks):
-            other = self._langs != ("ko" if is_korean(query) else "en")
+            other = (self._langs != ("ko" if is_korean(query) else "en")) & ~self._bilingual
             if mask is not None:
                 other &= mask
             if other.any() and not other.all():
-                fused = reserve_slot(fused, self._fused(tokens, qvecs, other), self.other_language_slot)
+                # Over passages in the other language BM25 looks for the question's names and words in that language.
+                fused = reserve_slot(fused, self._fused(self._other_language_tokens(query, tokens), qvecs, other),
+                                     self.other_language_slot)
         fused = dedupe(fused, lambda row: self.chunks[row].text)
         return [Ranked(int(r), float(s)) for r, s in fused[:k]]
