@@ -10,7 +10,7 @@ from assistant.answer import AnswerModel, candidates, compose
 from assistant.embedders import Embedder, UseM3, get_embedder
 from assistant.errors import InputError
 from assistant.index import StoredIndex, embedder_names, ensure_index, load
-from assistant.query import followup_context, resolve_followup
+from assistant.query import followup_context, resolve_followup, word_translations
 from assistant.retrieval import Filters, HybridRetriever
 from assistant.settings import Settings
 from assistant.text import tokenize
@@ -153,7 +153,7 @@ class Assistant:
         query = f"{context} {question}" if context else question
         retriever = self.retriever
         ranked = retriever.retrieve(query, k=self.settings.top_k, filters=Filters.of(filters))
-        return dict(
+        evidence = dict(
             question=question,
             query=query,
             passages=[retriever.chunks[r.row] for r in ranked],
@@ -162,8 +162,38 @@ class Assistant:
             query_terms=tokenize(question),
             carried_terms=tokenize(context) if context else (),
             other_language_terms=self._other_language_terms(question),
+            translations=self._translations(question),
+            carried_translations=self._translations(context) if context else [],
             embed=self._sentence_embedder.embed_queries,
         )
+        if self.settings.bridge_passages:
+            evidence = self._bridged(evidence, filters)
+        return evidence
+
+    def _bridged(self, evidence: dict, filters) -> dict:
+        """A question that chains two facts ("the council Busan launched the day before groundbreaking: how many
+        members may it have under the Act?") is found in two places. The sentence that best matches the question
+        settles the first part (the bridge); the words it does not cover are searched again and the passages
+        found are added after the first ones."""
+        cands = candidates(**evidence)
+        if not cands:
+            return evidence
+        bridge = max(cands, key=lambda c: c.lex)
+        asked = list(dict.fromkeys(evidence["query_terms"]))
+        rest = [t for t in asked if t not in bridge.terms]
+        if bridge.lex < 0.3 or len(rest) < 2 or len(rest) == len(asked):
+            return evidence
+        retriever = self.retriever
+        have = {p.chunk_id for p in evidence["passages"]}
+        ranked = retriever.retrieve(" ".join(rest), k=self.settings.bridge_passages + len(have),
+                                    filters=Filters.of(filters))
+        extra = [retriever.chunks[r.row] for r in ranked if retriever.chunks[r.row].chunk_id not in have]
+        extra = extra[:self.settings.bridge_passages]
+        if not extra:
+            return evidence
+        floor = min(evidence["passage_scores"]) if evidence["passage_scores"] else 0.0
+        return {**evidence, "passages": list(evidence["passages"]) + extra,
+                "passage_scores": list(evidence["passage_scores"]) + [floor] * len(extra)}
 
     def candidates(self, question: str, history: list[dict] | None = None, filters=None) -> list:
         """Every candidate sentence with its features (for training and inspecting the answer model)."""
@@ -173,6 +203,13 @@ class Assistant:
         extra = self.retriever.other_language_names(question)
         numbers = [t for t in tokenize(question) if t.replace(".", "").isdigit()]
         return tokenize(" ".join(extra)) + numbers if extra else []
+
+    def _translations(self, question: str) -> list[tuple[str, tuple[tuple[str, ...], ...]]]:
+        """The question's words with their other-language renderings, each rendering as tokens."""
+        if not self.settings.translate_words:
+            return []
+        return [(t, tuple(tuple(tokenize(r)) for r in renderings))
+                for t, renderings in word_translations(tokenize(question))]
 
     def _eligibility_answer(self, question: str, history: list[dict] | None) -> Answer | None:
         """An eligibility question ("인구 62만 명인 비수도권 도시도 … 신청할 수 있나요?") is answered per condition,

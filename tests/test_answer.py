@@ -86,3 +86,60 @@ def test_statute_answer_names_its_article_and_list_items_keep_their_lead():
     raws = [lead, "  1. 거짓으로 허가를 받은 자", "  2. 허가 없이 건축한 자", "다른 문장."]
     out = _with_list_leads(shown, raws)
     assert out[1].startswith(lead) and out[2].startswith(lead) and out[3] == "다른 문장."
+
+
+def en_chunk(i, text, section="1. Overview"):
+    return Chunk(chunk_id=f"e{i}#0", doc_id=f"e{i}.md", title="Doc", text=text, section=section, page=None, start=0,
+                 end=len(text), doc_type="plan", lang="en", date="2024-11-07")
+
+
+def test_translated_words_let_an_english_sentence_answer_a_korean_question():
+    """A fact written only in English answers the Korean question through the lexicon (일자리 -> jobs), and joins
+    the Korean sentence that matches best."""
+    from assistant.query import word_translations
+    from assistant.text import tokenize
+
+    q = "울산은 일자리가 몇 개 생길 것으로 예상했나요?"
+    translations = [(t, tuple(tuple(tokenize(r)) for r in rs)) for t, rs in word_translations(tokenize(q))]
+    assert any(t == "일자리" for t, _ in translations)
+    passages = [chunk(1, "울산 특구는 수소 산업을 키운다. 울산은 2022년에 선정되었다."),
+                en_chunk(2, "Ulsan said it expected about 26,000 jobs on completion.")]
+    ans = compose(q, q, passages, [0.9, 0.5], idf, tokenize(q), embed=None, abstain_below=0.2, min_lexical=0.2,
+                  translations=translations)
+    assert "26,000 jobs" in ans.text
+    without = compose(q, q, passages, [0.9, 0.5], idf, tokenize(q), embed=None, abstain_below=0.2, min_lexical=0.2)
+    assert "26,000 jobs" not in without.text
+
+
+def test_the_same_figure_in_the_question_language_leads():
+    from assistant.answer.compose import Candidate, _other_language_second, _prefer_question_language
+
+    en = Candidate(passage=0, text="The council may have up to 20 members.", terms=set(), score=0.6)
+    ko = Candidate(passage=1, text="사업협의체는 20명 이내로 구성한다.", terms=set(), score=0.5)
+    other = Candidate(passage=2, text="2024년에 지정되었다.", terms=set(), score=0.55)
+    assert _prefer_question_language([en, other, ko], "ko")[0] is ko
+    # only a shared figure counts, and a year is not one
+    assert _prefer_question_language([en, other], "ko")[0] is en
+    assert _other_language_second([ko, en], [ko], "ko") == [en]
+    assert _other_language_second([ko, en], [ko, en], "ko") == []
+    weak = Candidate(passage=0, text="Unrelated English sentence.", terms=set(), score=0.1)
+    assert _other_language_second([ko, weak], [ko], "ko") == []
+
+
+def test_followup_is_judged_on_its_own_words_too():
+    """The words a follow-up carries from the earlier turn dilute its coverage; its own words decide."""
+    from assistant.text import tokenize
+
+    q = "How much did it cost to build?"
+    carried = tokenize("Tell me about the Cortex MetroLink station in St. Louis and its opening")
+    passages = [en_chunk(1, "The station project cost $15 million, mostly federal money.")]
+    ans = compose(q, q, passages, [0.9], idf, tokenize(q), embed=None, carried_terms=carried)
+    assert not ans.abstained and "$15 million" in ans.text
+
+
+def test_rate_words_ask_for_a_percentage():
+    from assistant.answer.evidence import question_types
+
+    assert "percent" in question_types("2019년 실제 채용률은 얼마나 나왔어요?")
+    assert "percent" in question_types("중소기업 가산율은?")
+    assert "percent" not in question_types("특별법의 법률 번호는?")

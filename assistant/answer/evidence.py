@@ -35,7 +35,8 @@ QUESTION_TYPES: dict[str, tuple[re.Pattern, re.Pattern]] = {
         re.compile(r"제\s*\d+\s*조|Art(?:icle|\.)\s*\d+", re.I),
     ),
     "percent": (
-        re.compile(r"비율|퍼센트|몇\s*%|감면율|감면\s*비율|rate|percentage|share", re.I),
+        # A "-률/-율" word (채용률, 가산율, 출석률) asks for a percentage.
+        re.compile(r"비율|퍼센트|몇\s*%|(?!법률|자율|규율|조율)[가-힣](?:률|율)(?![가-힣]{2})|감면\s*비율|rate|percentage|share", re.I),
         re.compile(r"\d\s*%|퍼센트|percent", re.I),
     ),
     "duration": (
@@ -69,7 +70,8 @@ NOT_STATED = re.compile(
     r"공개되지\s*않|확인되지\s*않|찾지\s*못했|나오지\s*않는다|확인하지\s*못|확인할\s*수\s*없|명시되지\s*않|"
     r"알\s*수\s*없다|적혀\s*있지\s*않|밝혀지지\s*않|제시되지\s*않|나와\s*있지\s*않|알려지지\s*않|자료가\s*없|수치가\s*없|"
     r"(?:not|never)\s+(?:been\s+)?(?:published|disclosed|stated|given|found|confirmed|reported)|"
-    r"no\s+(?:published|official|public)\s+(?:figure|source|data)|do(?:es)?\s+not\s+(?:give|state|publish|report)",
+    r"no\s+(?:published|official|public)\s+(?:figure|source|data|total|number|date|breakdown)|"
+    r"do(?:es)?\s+not\s+(?:give|state|publish|report)|sources?\b[^.]{0,30}\b(?:give|gives|contain|contains|mention|mentions)\s+no\b",
     re.I,
 )
 
@@ -95,6 +97,22 @@ def coverage(query_terms: dict[str, float], sentence_terms: set[str], context_te
         if term in sentence_terms:
             got += w
         elif term in context_terms:
+            got += 0.5 * w
+    return got / total
+
+
+def group_coverage(groups: Sequence[tuple[float, Sequence[frozenset[str]]]], sentence_terms: set[str],
+                   context_terms: set[str]) -> float:
+    """coverage() when a question word may be written several ways (a translation: 착공 -> "groundbreaking" or
+    "start construction"): a group counts when all tokens of any one of its renderings are there."""
+    total = sum(w for w, _ in groups)
+    if total <= 0:
+        return 0.0
+    got = 0.0
+    for w, renderings in groups:
+        if any(r and r <= sentence_terms for r in renderings):
+            got += w
+        elif any(r and r <= context_terms for r in renderings):
             got += 0.5 * w
     return got / total
 
