@@ -143,3 +143,17 @@ def test_rate_words_ask_for_a_percentage():
     assert "percent" in question_types("2019년 실제 채용률은 얼마나 나왔어요?")
     assert "percent" in question_types("중소기업 가산율은?")
     assert "percent" not in question_types("특별법의 법률 번호는?")
+
+
+def test_question_types_name_what_is_asked():
+    from assistant.answer.evidence import question_types, type_match
+
+    assert question_types("Which statutory body must deliberate on the plan?") == []  # "rate" is not in "deliberate"
+    assert question_types("면제받으려면 어떤 조건을 갖춰야 하나요?") == []  # 조건 is not 조(article)
+    assert question_types("감면 기간 중에 추징될 수도 있나요?") == []
+    assert question_types("관리청은 며칠 안에 의견을 내야 하나요?") == ["duration"]
+    assert question_types("확보한 땅은 얼마나 되나요?") == ["quantity"]
+    assert "quantity" not in question_types("대구 총사업비는 얼마인가요?")
+    assert type_match(["amount"], "2년 이하의 징역 또는 2천만 원 이하의 벌금") == 1.0
+    assert type_match(["quantity"], "전환 토지의 약 10%(145,000㎡)") == 1.0
+    assert type_match(["duration"], "관리청은 20일 안에 의견을 내야 한다") == 1.0

@@ -13,35 +13,48 @@ from dataclasses import dataclass
 from typing import Sequence
 
 # Question cue → pattern the answering sentence should contain.
+_AMOUNT = r"\d[\d,.]*\s*(?:조|억|만|천|백)*\s*(?:원|달러|유로)|\d[\d,.]*\s*(?:조|억)|(?:won|KRW|US\$|\$|€|SGD|S\$)\s*\d|\d\s*(?:billion|million|trillion)"
+_AREA = r"㎡|m2|m²|㎢|km2|km²|만\s*평|\d\s*평|hectare|\bha\b|acre"
+_COUNT = r"\d[\d,]*\s*(?:개|곳|명|개사|개소|건|군데|호|호실|표)|다섯|네 곳|세 곳|\b(?:five|four|three|ten|seventeen)\b"
+_PERCENT = r"\d\s*%|퍼센트|percent"
+_DURATION = r"\d+\s*(?:년|개월|주|일)(?!\s*\d)|\d+\s*(?:years?|months?|weeks?|days?)\b"
+
+# Question cue → pattern the answering sentence should contain. English cues are whole words ("rate" is not in
+# "deliberate"); Korean yes/no questions that merely mention a period or a rate are not typed by that word alone.
 QUESTION_TYPES: dict[str, tuple[re.Pattern, re.Pattern]] = {
     "amount": (
-        re.compile(r"얼마|사업비|금액|예산|비용|투자액|지원액|보조금.*(?:규모|한도)|how much|cost|budget|funding|amount", re.I),
-        re.compile(r"\d[\d,.]*\s*(?:조|억|만|천)?\s*(?:원|달러|유로)|\d[\d,.]*\s*(?:조|억)|(?:won|KRW|US\$|\$|€|SGD|S\$)\s*\d|\d\s*(?:billion|million|trillion)", re.I),
+        re.compile(r"사업비|금액|예산|비용|투자액|지원액|벌금|과태료|보조금.*(?:규모|한도)|\b(?:cost|costs|budget|funding|amount)\b", re.I),
+        re.compile(_AMOUNT, re.I),
+    ),
+    # "얼마나 / how much" alone asks for a quantity of any kind: money, area, a count, a share, a period.
+    "quantity": (
+        re.compile(r"얼마|\bhow much\b", re.I),
+        re.compile("|".join([_AMOUNT, _AREA, _COUNT, _PERCENT, _DURATION]), re.I),
     ),
     "date": (
-        re.compile(r"언제|날짜|며칠|몇 년도|몇년도|어느 해|연도|시기|when|what date|which year|what year", re.I),
+        re.compile(r"언제|날짜|몇 년도|몇년도|어느 해|연도|시기|\bwhen\b|what date|which year|what year", re.I),
         re.compile(r"(?:19|20)\d{2}\s*년|(?:19|20)\d{2}[-./]\d{1,2}|\d{1,2}\s*월\s*\d{1,2}\s*일|\b(?:19|20)\d{2}\b", re.I),
     ),
     "area": (
-        re.compile(r"면적|넓이|규모는|how large|how big|\barea\b|size", re.I),
-        re.compile(r"㎡|m2|m²|㎢|km2|km²|만\s*평|\d\s*평|hectare|\bha\b|acre", re.I),
+        re.compile(r"면적|넓이|규모는|how large|how big|\barea\b|\bsize\b", re.I),
+        re.compile(_AREA, re.I),
     ),
     "count": (
-        re.compile(r"몇\s*(?:개|곳|명|군데|개사|개소|건)|how many|number of", re.I),
-        re.compile(r"\d[\d,]*\s*(?:개|곳|명|개사|개소|건|군데)|\b\d+\b|다섯|네 곳|세 곳|five|four|three|ten|seventeen", re.I),
+        re.compile(r"몇\s*(?:개|곳|명|군데|개사|개소|건|호|표)|how many|number of", re.I),
+        re.compile(_COUNT + r"|\b\d+\b", re.I),
     ),
     "article": (
-        re.compile(r"몇\s*조|어느\s*조|어떤\s*조|조항|근거\s*조문|which article|what article|which clause|which provision", re.I),
+        re.compile(r"(?:몇|어느|어떤)\s*조(?!건|성|치|사|정|직|합|례|세|달|기|율)|조항|근거\s*조문|which article|what article|which clause|which provision", re.I),
         re.compile(r"제\s*\d+\s*조|Art(?:icle|\.)\s*\d+", re.I),
     ),
     "percent": (
         # A "-률/-율" word (채용률, 가산율, 출석률) asks for a percentage.
-        re.compile(r"비율|퍼센트|몇\s*%|(?!법률|자율|규율|조율)[가-힣](?:률|율)(?![가-힣]{2})|감면\s*비율|rate|percentage|share", re.I),
-        re.compile(r"\d\s*%|퍼센트|percent", re.I),
+        re.compile(r"비율은|비율이\s*(?:얼마|몇|어떻게)|퍼센트|몇\s*%|(?!법률|자율|규율|조율)[가-힣](?:률|율)(?:은|는|이|을)?\s*(?:얼마|몇|어떻게|[?？]|$)|\b(?:rate|percentage|share)\b", re.I),
+        re.compile(_PERCENT, re.I),
     ),
     "duration": (
-        re.compile(r"기간|몇\s*년간|몇\s*년\s*동안|얼마\s*동안|how long|for how many years|duration", re.I),
-        re.compile(r"\d+\s*(?:년|개월)|\d+\s*(?:years?|months?)", re.I),
+        re.compile(r"기간은|기간이\s*(?:얼마|몇|어떻게)|몇\s*년간|몇\s*년\s*동안|얼마\s*동안|며칠|몇\s*개월|how long|for how many years|duration", re.I),
+        re.compile(_DURATION, re.I),
     ),
 }
 
@@ -77,7 +90,9 @@ NOT_STATED = re.compile(
 
 
 def question_types(question: str) -> list[str]:
-    return [name for name, (cue, _) in QUESTION_TYPES.items() if cue.search(question)]
+    types = [name for name, (cue, _) in QUESTION_TYPES.items() if cue.search(question)]
+    # "quantity" is the fallback for a bare 얼마 / how much; a named kind (사업비 얼마, 면적은 얼마) is stricter.
+    return [t for t in types if t != "quantity"] if len(types) > 1 else types
 
 
 def type_match(types: list[str], sentence: str) -> float:
