@@ -157,3 +157,20 @@ def test_question_types_name_what_is_asked():
     assert type_match(["amount"], "2년 이하의 징역 또는 2천만 원 이하의 벌금") == 1.0
     assert type_match(["quantity"], "전환 토지의 약 10%(145,000㎡)") == 1.0
     assert type_match(["duration"], "관리청은 20일 안에 의견을 내야 한다") == 1.0
+
+
+def test_printed_form_fields_answer_by_their_label():
+    """HWP forms print "m 사업금액 : …", "(71) 출원인" with its value on the next line, "일 시 2024년5월7일": the field
+    whose label the question names (or whose label holds the kind asked) answers, read with its page."""
+    from assistant.answer.evidence import field_match
+    from assistant.text import tokenize
+
+    assert field_match("사업금액은 얼마인가요?", "m 사업금액 : 1,062,888천원(국비 / VAT포함)", ["amount"]) == 1.0
+    assert field_match("회의는 언제 열렸나요?", "일 시 2024년5월7일(화)", ["date"]) == 1.0
+    assert field_match("사업협의체는 몇 명인가요?", "사업협의체: 20명 이내로 구성한다", ["count"]) == 0.0  # prose
+    assert field_match("면적은?", "도시: 대구 · 면적: 98만㎡", ["area"]) == 0.0  # a table row
+    page = ("(21) 출원번호 10-2021-0175798\n(71) 출원인\n주식회사 한글과컴퓨터\n"
+            "(54) 발명의 명칭 전자 문서의 개인 정보를 식별하는 전자 단말 장치")
+    q = "전자 문서의 개인 정보를 식별하는 전자 단말 장치 특허의 출원인은 어디인가요?"
+    ans = compose(q, q, [chunk(1, page)], [0.9], idf, tokenize(q), embed=None)
+    assert ans.text.startswith("(71) 출원인 주식회사 한글과컴퓨터")

@@ -26,6 +26,7 @@ from .evidence import (
     clean_sentence,
     coverage,
     definition_match,
+    field_match,
     group_coverage,
     is_content_sentence,
     question_types,
@@ -50,6 +51,8 @@ class Candidate:
     terms: set[str]
     lex: float = 0.0
     own_lex: float = 0.0  # coverage of the question's own words, without what a follow-up carries over
+    field: bool = False  # a printed form's field whose label answers the question ("일 시 2024년5월7일")
+    passage_lex: float = 0.0  # coverage of the question by the sentence's whole passage
     dense: float = 0.0
     tmatch: float = 0.0
     score: float = 0.0
@@ -86,7 +89,26 @@ def _table_rows_with_header(text: str, spans: list[tuple[int, int]]) -> list[str
                 out.append(" · ".join(pairs))
                 continue
         out.append(clean_sentence(raw))
-    return _with_list_leads(out, raws)
+    return _join_bare_labels(_with_list_leads(out, raws))
+
+
+_BARE_LABEL = re.compile(r"^\(\d{1,3}\)\s*[가-힣]+(?:\s?[가-힣]+){0,3}$")
+
+
+def _join_bare_labels(sentences: list[str]) -> list[str]:
+    """A printed form's numbered label on a line of its own ("(71) 출원인") takes the next line, its value
+    ("주식회사 한글과컴퓨터"), so that the field reads as one sentence."""
+    out: list[str] = []
+    i = 0
+    while i < len(sentences):
+        s = sentences[i]
+        if _BARE_LABEL.match(s) and i + 1 < len(sentences) and not _BARE_LABEL.match(sentences[i + 1]):
+            out.append(f"{s} {sentences[i + 1]}")
+            i += 2
+            continue
+        out.append(s)
+        i += 1
+    return out
 
 
 _LIST_ITEM = re.compile(r"^\s*(?:\d{1,2}\.|[가-하]\.|[-•·]\s)")
@@ -162,6 +184,8 @@ def candidates(
         vecs = embed([query] + [c.text for c in cands])
         sims = vecs[1:] @ vecs[0]
     top_score = max(passage_scores) if len(passage_scores) else 0.0
+    passage_cover = [coverage(qterms, set(toks), set(ctx)) for toks, ctx in
+                     zip(tokenize_many([p.text for p in passages]), contexts)]
     for c, sim in zip(cands, sims):
         ctx = set(contexts[c.passage])
         c.lex = coverage(qterms, c.terms, ctx)
@@ -170,7 +194,12 @@ def candidates(
         if alt_groups and other:
             c.lex = max(c.lex, other_language_weight * group_coverage(alt_groups, c.terms, ctx))
         c.dense = float(sim)
-        c.tmatch = type_match(types, c.text) + definition_match(question, c.text, subjects)
+        field = field_match(question, c.text, types)
+        c.field = field > 0
+        c.passage_lex = passage_cover[c.passage]
+        c.tmatch = type_match(types, c.text) + definition_match(question, c.text, subjects) + field
+        if c.field:
+            c.lex = max(c.lex, c.passage_lex)  # a form's field is read with its form: the page names the rest
         c.features = candidate_features(c.lex, c.dense, c.passage, len(passages), c.tmatch,
                                         float(passage_scores[c.passage]), float(top_score), other, c.text)
     return cands
