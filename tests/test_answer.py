@@ -174,10 +174,3 @@ def test_printed_form_fields_answer_by_their_label():
     q = "전자 문서의 개인 정보를 식별하는 전자 단말 장치 특허의 출원인은 어디인가요?"
     ans = compose(q, q, [chunk(1, page)], [0.9], idf, tokenize(q), embed=None)
     assert ans.text.startswith("(71) 출원인 주식회사 한글과컴퓨터")
-
-
-def test_a_rejoined_form_label_still_reads_as_a_field():
-    from assistant.answer.evidence import field_match
-
-    assert field_match("회의는 언제 열렸나요?", "일시 2024년5월7일(화)", ["date"]) == 1.0
-    assert field_match("회의는 언제 열렸나요?", "대구 2024년 지정", ["date"]) == 0.0

@@ -141,9 +141,7 @@ def _field_label(sentence: str) -> tuple[str, bool] | None:
             break
         if rest in (":", "：") or numbered or spaced or rest[0].isdigit():
             # "사업금액 : …" (a colon set apart, as forms print it) is form-like; "사업협의체: …" is prose.
-            label = "".join(label_words)
-            known = any(label in labels for labels in FIELD_LABELS.values())
-            return label, numbered or spaced or rest in (":", "：") or (known and rest[0].isdigit())
+            return "".join(label_words), numbered or spaced or rest in (":", "：")
     m = re.match(r"([가-힣]{2,8})\s*[:：]", sentence[head.end():])
     return (m.group(1), False) if m else None
 
