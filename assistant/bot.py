@@ -153,17 +153,19 @@ class Assistant:
         query = f"{context} {question}" if context else question
         retriever = self.retriever
         ranked = retriever.retrieve(query, k=self.settings.top_k, filters=Filters.of(filters))
+        terms = tokenize(question)
+        carried = tokenize(context) if context else []
         evidence = dict(
             question=question,
             query=query,
             passages=[retriever.chunks[r.row] for r in ranked],
             passage_scores=[r.score for r in ranked],
             idf=retriever.bm25.idf,
-            query_terms=tokenize(question),
-            carried_terms=tokenize(context) if context else (),
-            other_language_terms=self._other_language_terms(question),
-            translations=self._translations(question),
-            carried_translations=self._translations(context) if context else [],
+            query_terms=terms,
+            carried_terms=carried,
+            other_language_terms=self._other_language_terms(question, terms),
+            translations=self._translations(terms),
+            carried_translations=self._translations(carried),
             embed=self._sentence_embedder.embed_queries,
         )
         if self.settings.bridge_passages:
@@ -175,7 +177,8 @@ class Assistant:
         members may it have under the Act?") is found in two places. The sentence that best matches the question
         settles the first part (the bridge); the words it does not cover are searched again and the passages
         found are added after the first ones."""
-        cands = candidates(**evidence)
+        # Only coverage picks the bridge, so the sentences need not be embedded here (compose embeds them once).
+        cands = candidates(**{**evidence, "embed": None})
         if not cands:
             return evidence
         bridge = max(cands, key=lambda c: c.lex)
@@ -199,17 +202,16 @@ class Assistant:
         """Every candidate sentence with its features (for training and inspecting the answer model)."""
         return candidates(**self._evidence(question, history, filters))
 
-    def _other_language_terms(self, question: str) -> list[str]:
+    def _other_language_terms(self, question: str, terms: list[str]) -> list[str]:
         extra = self.retriever.other_language_names(question)
-        numbers = [t for t in tokenize(question) if t.replace(".", "").isdigit()]
+        numbers = [t for t in terms if t.replace(".", "").isdigit()]
         return tokenize(" ".join(extra)) + numbers if extra else []
 
-    def _translations(self, question: str) -> list[tuple[str, tuple[tuple[str, ...], ...]]]:
-        """The question's words with their other-language renderings, each rendering as tokens."""
-        if not self.settings.translate_words:
+    def _translations(self, terms: list[str]) -> list[tuple[str, tuple[tuple[str, ...], ...]]]:
+        """The question's words (tokens) with their other-language renderings, each rendering as tokens."""
+        if not self.settings.translate_words or not terms:
             return []
-        return [(t, tuple(tuple(tokenize(r)) for r in renderings))
-                for t, renderings in word_translations(tokenize(question))]
+        return [(t, tuple(tuple(tokenize(r)) for r in renderings)) for t, renderings in word_translations(terms)]
 
     def _eligibility_answer(self, question: str, history: list[dict] | None) -> Answer | None:
         """An eligibility question ("인구 62만 명인 비수도권 도시도 … 신청할 수 있나요?") is answered per condition,

@@ -15,7 +15,7 @@ import numpy as np
 
 from assistant.query import find_entities
 from assistant.retrieval.fusion import text_key
-from assistant.text import is_korean, split_sentences, tokenize_many
+from assistant.text import is_korean, split_sentences, tokenize, tokenize_many
 from assistant.types import Answer, Chunk, Citation
 
 from .evidence import (
@@ -51,8 +51,6 @@ class Candidate:
     terms: set[str]
     lex: float = 0.0
     own_lex: float = 0.0  # coverage of the question's own words, without what a follow-up carries over
-    field: bool = False  # a printed form's field whose label answers the question ("일 시 2024년5월7일")
-    passage_lex: float = 0.0  # coverage of the question by the sentence's whole passage
     dense: float = 0.0
     tmatch: float = 0.0
     score: float = 0.0
@@ -162,7 +160,7 @@ def candidates(
     # A follow-up's carried words weigh half in either language, or an other-language sentence would be judged on
     # the follow-up's few words alone.
     alt_groups += [(0.5 * idf(q), tuple(frozenset(r) for r in renderings)) for q, renderings in carried_translations
-                   if q not in set(query_terms)]
+                   if q not in own]
     types = question_types(question)
     subjects = [n for e in find_entities(query) for n in e.names]
 
@@ -184,8 +182,7 @@ def candidates(
         vecs = embed([query] + [c.text for c in cands])
         sims = vecs[1:] @ vecs[0]
     top_score = max(passage_scores) if len(passage_scores) else 0.0
-    passage_cover = [coverage(qterms, set(toks), set(ctx)) for toks, ctx in
-                     zip(tokenize_many([p.text for p in passages]), contexts)]
+    passage_cover: dict[int, float] = {}  # only passages holding a form field need their whole text tokenised
     for c, sim in zip(cands, sims):
         ctx = set(contexts[c.passage])
         c.lex = coverage(qterms, c.terms, ctx)
@@ -195,11 +192,13 @@ def candidates(
             c.lex = max(c.lex, other_language_weight * group_coverage(alt_groups, c.terms, ctx))
         c.dense = float(sim)
         field = field_match(question, c.text, types)
-        c.field = field > 0
-        c.passage_lex = passage_cover[c.passage]
         c.tmatch = type_match(types, c.text) + definition_match(question, c.text, subjects) + field
-        if c.field:
-            c.lex = max(c.lex, c.passage_lex)  # a form's field is read with its form: the page names the rest
+        if field > 0:
+            # A printed form's field ("일 시 2024년5월7일") is read with its form: the page names the rest.
+            if c.passage not in passage_cover:
+                passage_cover[c.passage] = coverage(qterms, set(tokenize(passages[c.passage].text)),
+                                                    set(contexts[c.passage]))
+            c.lex = max(c.lex, passage_cover[c.passage])
         c.features = candidate_features(c.lex, c.dense, c.passage, len(passages), c.tmatch,
                                         float(passage_scores[c.passage]), float(top_score), other, c.text)
     return cands
