@@ -174,3 +174,23 @@ def test_printed_form_fields_answer_by_their_label():
     q = "전자 문서의 개인 정보를 식별하는 전자 단말 장치 특허의 출원인은 어디인가요?"
     ans = compose(q, q, [chunk(1, page)], [0.9], idf, tokenize(q), embed=None)
     assert ans.text.startswith("(71) 출원인 주식회사 한글과컴퓨터")
+
+
+def test_a_sentence_saying_the_asked_thing_is_not_stated_declines_with_it_cited():
+    """A "not stated" sentence near the top that covers the question declines it, citing that sentence; a "not
+    stated" remark about something else, riding on the answering sentence, does not."""
+    from assistant.answer import NOT_STATED_LEAD
+    from assistant.text import tokenize
+
+    passages = [chunk(1, "대전 특구는 선화·대전역 일대에 있다. 대전 특구의 사업시행자는 사용한 자료에서 확인되지 않는다."),
+                chunk(2, "국토교통부장관이 사업시행자를 지정한다.")]
+    q = "대전 특구의 사업시행자는 어디인가요?"
+    ans = compose(q, q, passages, [0.9, 0.8], idf, tokenize(q), embed=None, abstain_below=0.2)
+    assert ans.abstained and ans.text.startswith(NOT_STATED_LEAD["ko"])
+    assert "확인되지 않는다" in ans.text and ans.citations[0].doc_id == "d1.md"
+
+    q = "When did the Cabinet approve the enforcement decree?"
+    passages = [en_chunk(1, "The Cabinet approved the enforcement decree on 16 April 2024 "
+                            "(no official English title of the decree was found).")]
+    ans = compose(q, q, passages, [0.9], idf, tokenize(q), embed=None)
+    assert not ans.abstained and "16 April 2024" in ans.text

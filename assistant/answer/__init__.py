@@ -1,6 +1,6 @@
 """Answer composition: extractive, cited, and willing to decline."""
 
-from .compose import DECLINE, candidates, compose
+from .compose import DECLINE, NOT_STATED_LEAD, candidates, compose
 from .evidence import AnswerModel
 
 __all__ = ["DECLINE", "AnswerModel", "candidates", "compose"]

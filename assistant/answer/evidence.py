@@ -86,9 +86,21 @@ NOT_STATED = re.compile(
     r"알\s*수\s*없다|적혀\s*있지\s*않|밝혀지지\s*않|제시되지\s*않|나와\s*있지\s*않|알려지지\s*않|자료가\s*없|수치가\s*없|"
     r"(?:not|never)\s+(?:been\s+)?(?:published|disclosed|stated|given|found|confirmed|reported)|"
     r"no\s+(?:published|official|public)\s+(?:figure|source|data|total|number|date|breakdown)|"
-    r"do(?:es)?\s+not\s+(?:give|state|publish|report)|sources?\b[^.]{0,30}\b(?:give|gives|contain|contains|mention|mentions)\s+no\b",
+    r"do(?:es)?\s+not\s+(?:give|state|publish|report|say)|sources?\b[^.]{0,30}\b(?:give|gives|contain|contains|mention|mentions)\s+no\b|"
+    r"확인하지\s*않았|알려져\s*있지\s*않|공개된\s*(?:자료|수치)가?\s*없|"
+    r"\bno\b[^.]{0,80}\bwas\s+found|\b(?:is|are)\s+unknown|unknown\s+here",
     re.I,
 )
+# Clauses of a sentence: a "not stated" remark often rides on a sentence that also states something else
+# ("opened in 2014 at KAIST; its present premises are not stated"), and only its own clause says what is missing.
+CLAUSE = re.compile(r"(?<=[.!?;:])\s+|\s*[(（]|[)）]\s*|;\s*|,\s*(?:but|while|and)\s+|지만\s+|으나\s+|는데\s+")
+
+
+def not_stated_clauses(text: str) -> list[str]:
+    """The clauses of a sentence that say the sources do not give something."""
+    if not NOT_STATED.search(text):
+        return []
+    return [c for c in CLAUSE.split(text) if c and len(c) > 3 and NOT_STATED.search(c)]
 
 
 def question_types(question: str) -> list[str]:
