@@ -130,7 +130,7 @@ class Assistant:
         if not isinstance(k, int) or k < 1:
             raise InputError("k must be a positive whole number")
         retriever = self.retriever
-        ranked = retriever.retrieve(query, k=k, filters=Filters.of(filters))
+        ranked = retriever.retrieve(query, k=k, filters=Filters.of(filters), distinct=self.settings.distinct_documents)
         return [Hit.from_chunk(retriever.chunks[r.row], r.score) for r in ranked]
 
     def ask(self, question: str, history: list[dict] | None = None, filters: Filters | dict | None = None) -> Answer:

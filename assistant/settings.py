@@ -34,6 +34,7 @@ class Settings:
     other_language_slot: int = _opt(5, "Place kept for the best passage in the other language (0: none).")
     bridge_passages: int = _opt(2, "Passages added by a second search for the words the best-matching sentence leaves uncovered (multi-part questions; 0: off).")
     translate_words: bool = _opt(True, "Look for the question's words translated (assistant/data/lexicon.json) in passages of the other language.")
+    distinct_documents: int = _opt(10, "Search lists this many results from different documents before a document's further passages (0: relevance order only). Answers read passages in relevance order.")
     candidates: int = _opt(40, "Candidates each retriever contributes to fusion.")
     max_answer_sentences: int = _opt(3, "Most sentences in a composed answer.")
     abstain_below: float = _opt(0.20, "Decline when the best evidence sentence scores below this (0-1).")
@@ -95,7 +96,7 @@ def _parse(f: dataclasses.Field, raw: str) -> Any:
     name = f.name
     if name in ("corpus_dirs", "exclude"):
         return tuple(p for p in raw.split(os.pathsep) if p)
-    if name in ("max_upload_mb", "chunk_size", "chunk_overlap", "top_k", "rrf_k", "candidates", "max_answer_sentences", "threads",
+    if name in ("max_upload_mb", "chunk_size", "chunk_overlap", "top_k", "rrf_k", "candidates", "distinct_documents", "max_answer_sentences", "threads",
                 "other_language_slot", "bridge_passages"):
         return int(raw)
     if name in ("abstain_below", "min_lexical", "min_dense"):

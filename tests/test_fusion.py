@@ -75,3 +75,16 @@ def test_bilingual_passages_are_not_the_other_language():
     assert _bilingual("| 도심융합특구 | urban convergence special zone | 비수도권 광역시 |")
     assert not _bilingual("대구 특구의 총사업비는 7,872억 원이며 KTX 역과 가깝다.")
     assert not _bilingual("Daegu's zone costs 7,872억 won.")
+
+
+def test_distinct_first_lists_documents_before_their_further_passages():
+    from assistant.retrieval.fusion import distinct_first
+
+    doc = {"a1": "a", "a2": "a", "a3": "a", "b1": "b", "c1": "c", "c2": "c"}
+    items = [(x, 1.0 - i / 10) for i, x in enumerate(["a1", "a2", "a3", "b1", "c1", "c2"])]
+    order = [x for x, _ in distinct_first(items, doc.get, 3)]
+    assert order == ["a1", "b1", "c1", "a2", "a3", "c2"]
+    assert [x for x, _ in distinct_first(items, doc.get, 2)] == ["a1", "b1", "a2", "a3", "c1", "c2"]
+    assert distinct_first(items, doc.get, 0) == items
+    # fewer documents than places: every item is kept, in order
+    assert [x for x, _ in distinct_first(items, doc.get, 10)] == ["a1", "b1", "c1", "a2", "a3", "c2"]

@@ -3,4 +3,4 @@
 from .compose import DECLINE, NOT_STATED_LEAD, candidates, compose
 from .evidence import AnswerModel
 
-__all__ = ["DECLINE", "AnswerModel", "candidates", "compose"]
+__all__ = ["DECLINE", "NOT_STATED_LEAD", "AnswerModel", "candidates", "compose"]

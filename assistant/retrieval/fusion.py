@@ -89,3 +89,19 @@ def dedupe(items: Sequence[tuple[Hashable, float]], text_of) -> list[tuple[Hasha
         seen.add(key)
         out.append((item, score))
     return out
+
+
+
+def distinct_first(items: Sequence[tuple[Hashable, float]], doc_of, n: int) -> list[tuple[Hashable, float]]:
+    """The first n items from n different documents, in their order; a document's further passages wait just below.
+    A search list then shows the documents that match, not one document's neighbouring chunks."""
+    if n < 1:
+        return list(items)
+    head, held, seen = [], [], set()
+    for i, item in enumerate(items):
+        if len(head) >= n:
+            return head + held + list(items[i:])
+        doc = doc_of(item[0])
+        (held if doc in seen else head).append(item)
+        seen.add(doc)
+    return head + held

@@ -19,7 +19,7 @@ from assistant.query import expansion_terms, glossary_expansion, glossary_pairs,
 from assistant.text import is_korean, tokenize
 from assistant.types import Chunk
 
-from .fusion import dedupe, reserve_slot, rrf, zscore_fusion
+from .fusion import dedupe, distinct_first, reserve_slot, rrf, zscore_fusion
 from .lexical import BM25
 
 
@@ -173,7 +173,8 @@ class HybridRetriever:
             return rrf([[r for r, _ in s] for s in scored], k=self.rrf_k, weights=weights)
         return zscore_fusion(scored, weights)
 
-    def retrieve(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Ranked]:
+    def retrieve(self, query: str, k: int = 10, filters: Filters | None = None, distinct: int = 0) -> list[Ranked]:
+        """distinct: the first that many results come from different documents (distinct_first)."""
         mask = self.mask(filters)
         # The query is tokenised and embedded once; the other-language pass reuses both.
         tokens = self.lexical_query(query) if self.use_lexical else []
@@ -188,4 +189,6 @@ class HybridRetriever:
                 fused = reserve_slot(fused, self._fused(self._other_language_tokens(query, tokens), qvecs, other),
                                      self.other_language_slot)
         fused = dedupe(fused, lambda row: self.chunks[row].text)
+        if distinct:
+            fused = distinct_first(fused, lambda row: self.chunks[row].doc_id, distinct)
         return [Ranked(int(r), float(s)) for r, s in fused[:k]]
