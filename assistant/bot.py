@@ -10,7 +10,7 @@ from assistant.answer import AnswerModel, candidates, compose
 from assistant.embedders import Embedder, UseM3, get_embedder
 from assistant.errors import InputError
 from assistant.index import StoredIndex, embedder_names, ensure_index, load
-from assistant.query import followup_context, resolve_followup, word_translations
+from assistant.query import find_entities, followup_context, resolve_followup, word_translations
 from assistant.retrieval import Filters, HybridRetriever
 from assistant.settings import Settings
 from assistant.text import tokenize
@@ -188,7 +188,11 @@ class Assistant:
             return evidence
         retriever = self.retriever
         have = {p.chunk_id for p in evidence["passages"]}
-        ranked = retriever.retrieve(" ".join(rest), k=self.settings.bridge_passages + len(have),
+        # The bridge names what the question only describes ("the pilot site chosen at the 38th plenary" -> 부산):
+        # its places and programmes join the second search.
+        asked_about = {e.id for e in find_entities(evidence["query"])}
+        named = [e.names[0] for e in find_entities(bridge.text) if e.id not in asked_about][:2]
+        ranked = retriever.retrieve(" ".join(named + rest), k=self.settings.bridge_passages + len(have),
                                     filters=Filters.of(filters))
         extra = [retriever.chunks[r.row] for r in ranked if retriever.chunks[r.row].chunk_id not in have]
         extra = extra[:self.settings.bridge_passages]

@@ -194,3 +194,19 @@ def test_a_sentence_saying_the_asked_thing_is_not_stated_declines_with_it_cited(
                             "(no official English title of the decree was found).")]
     ans = compose(q, q, passages, [0.9], idf, tokenize(q), embed=None)
     assert not ans.abstained and "16 April 2024" in ans.text
+
+
+def test_a_chained_question_gets_the_sentence_for_its_second_part():
+    """The best sentence settles the first part ("the centre that moved in 2016" -> the complex); the sentence that
+    covers most of what is left answers the rest, though it scores lower."""
+    from assistant.answer.compose import Candidate, _second_hop
+
+    w = {"센터": 1.0, "옮기": 1.0, "2016": 1.0, "거점": 1.0, "역할": 1.0}
+    first = Candidate(passage=0, text="센터는 2016년 그 단지로 옮겼다.", terms={"센터", "2016", "옮기"}, score=0.6)
+    second = Candidate(passage=1, text="그 단지는 창업·문화 거점 역할을 맡는다.", terms={"거점", "역할"}, score=0.35)
+    other = Candidate(passage=2, text="센터는 2014년에 문을 열었다.", terms={"센터"}, score=0.5)
+    assert _second_hop([first, other, second], [first], w) is second
+    # nothing left to answer, or the rest only weakly covered: no second sentence
+    assert _second_hop([first, other, second], [first, second], w) is None
+    weak = Candidate(passage=1, text="거점이 있다.", terms={"거점"}, score=0.35)
+    assert _second_hop([first, weak], [first], {**w, "맡": 1.0, "단지": 1.0}) is None
