@@ -210,3 +210,12 @@ def test_a_chained_question_gets_the_sentence_for_its_second_part():
     assert _second_hop([first, other, second], [first, second], w) is None
     weak = Candidate(passage=1, text="거점이 있다.", terms={"거점"}, score=0.35)
     assert _second_hop([first, weak], [first], {**w, "맡": 1.0, "단지": 1.0}) is None
+
+
+def test_an_english_count_is_a_number_and_the_plural_it_counts():
+    from assistant.answer.evidence import question_types, type_match
+
+    types = question_types("울산은 일자리가 얼마나 생길 것으로 예상했나요?")
+    assert type_match(types, "Ulsan said it expected about 26,000 jobs on completion.") == 1.0
+    assert type_match(["count"], "394 companies sent letters of intent.") == 1.0
+    assert type_match(types, "The plan was announced in 2018 reports.") == -1.0
