@@ -57,6 +57,7 @@ class Candidate:
     score: float = 0.0
     features: tuple[float, ...] = ()
     not_stated: float = 0.0  # how much of the question its "the sources do not give this" clause covers
+    elsewhere: bool = False  # about another place than the one asked (울산's implementer for a question on 대구)
 
 
 def _table_rows_with_header(text: str, spans: list[tuple[int, int]]) -> list[str]:
@@ -164,7 +165,9 @@ def candidates(
     alt_groups += [(0.5 * idf(q), tuple(frozenset(r) for r in renderings)) for q, renderings in carried_translations
                    if q not in own]
     types = question_types(question)
-    subjects = [n for e in find_entities(query) for n in e.names]
+    query_entities = find_entities(query)
+    subjects = [n for e in query_entities for n in e.names]
+    asked_places = {e.id for e in query_entities if e.kind in PLACE_KINDS}
 
     cands: list[Candidate] = []
     contexts = tokenize_many([f"{p.title}\n{p.section}" for p in passages]) if passages else []
@@ -193,7 +196,9 @@ def candidates(
         if alt_groups and other:
             c.lex = max(c.lex, other_language_weight * group_coverage(alt_groups, c.terms, ctx))
         c.dense = float(sim)
-        for clause in not_stated_clauses(c.text):
+        if asked_places:
+            c.elsewhere = _elsewhere(asked_places, c.text, passages[c.passage].title)
+        for clause in not_stated_clauses(c.text, passages[c.passage].section):
             words = set(tokenize(clause))
             cover = coverage(qterms, words, ctx)
             if alt_groups and is_korean(clause) != (lang == "ko"):
@@ -210,6 +215,20 @@ def candidates(
         c.features = candidate_features(c.lex, c.dense, c.passage, len(passages), c.tmatch,
                                         float(passage_scores[c.passage]), float(top_score), other, c.text)
     return cands
+
+
+PLACE_KINDS = ("city", "district")
+import os
+ELSEWHERE_PENALTY = float(os.environ.get("EP", "0.3"))
+
+
+def _elsewhere(asked: set[str], sentence: str, title: str) -> bool:
+    """The sentence is about other places than the question asks: it names places (or, naming none, its document's
+    title does) and none of them is one the question names."""
+    places = {e.id for e in find_entities(sentence) if e.kind in PLACE_KINDS}
+    if not places:
+        places = {e.id for e in find_entities(title) if e.kind in PLACE_KINDS}
+    return bool(places) and not places & asked
 
 
 def compose(
@@ -241,13 +260,17 @@ def compose(
     for c in cands:
         c.score = model.score(c.features) if model else sentence_score(c.lex, c.dense, c.passage, len(passages),
                                                                         c.tmatch, weights)
+        if c.elsewhere:
+            c.score -= ELSEWHERE_PENALTY
     ranked = sorted(cands, key=lambda c: -c.score)
     evidence = {}
     if ranked:
         b = ranked[0]
         evidence = {"score": round(b.score, 4), "lexical": round(b.lex, 4), "dense": round(b.dense, 4),
                     "type": b.tmatch, "cross_lingual": is_korean(b.text) != (lang == "ko"),
-                    "not_stated": bool(NOT_STATED.search(b.text))}
+                    "not_stated": bool(NOT_STATED.search(b.text)), "types": question_types(question),
+                    "elsewhere": b.elsewhere, "top3_type": max(c.tmatch for c in ranked[:3]),
+                    "second": round(ranked[1].score, 4) if len(ranked) > 1 else 0.0}
     if model is not None:
         weak = not ranked or ranked[0].score < model.threshold
     else:

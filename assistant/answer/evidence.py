@@ -90,16 +90,29 @@ NOT_STATED = re.compile(
     r"no\s+(?:published|official|public)\s+(?:figure|source|data|total|number|date|breakdown)|"
     r"do(?:es)?\s+not\s+(?:give|state|publish|report|say)|sources?\b[^.]{0,30}\b(?:give|gives|contain|contains|mention|mentions)\s+no\b|"
     r"확인하지\s*않았|알려져\s*있지\s*않|공개된\s*(?:자료|수치)가?\s*없|"
-    r"\bno\b[^.]{0,80}\bwas\s+found|\b(?:is|are)\s+unknown|unknown\s+here",
+    r"\bno\b[^.]{0,120}\b(?:was|were)\s+found|\b(?:is|are)\s+unknown|unknown\s+here|"
+    r"발표되지\s*않|확정(?:해\s*주지|하지|되지)\s*않|설명되지\s*않|미발표|미확인|"
+    r"not\s+(?:in|given\s+in|found\s+in)\s+the\s+sources|(?:was|were)\s+not\s+(?:found|announced|checked)|"
+    r"(?:do|does)\s+not\s+address|not\s+explained",
     re.I,
 )
+# A section that lists what the sources do not give ("이 문서가 확인하지 못한 것", "What the sources do not give"):
+# each of its sentences is such a statement, though most are bare noun phrases ("서울 용산 혁신지구의 착공·준공
+# 여부와 현재 사업비.").
+# An item of such a list that says what was found ("2011년 보도 수치만 확인했다") or names its exceptions ("other
+# than the t-factor figures above") does not say that what it names is missing.
+GAP_EXCEPT = re.compile(r"만\s*확인했|other\s+than|except|apart\s+from|외에는|를\s*제외한", re.I)
+GAP_SECTION = re.compile(r"확인하지\s*못한|확인되지\s*않은\s*사항|do(?:es)?\s+not\s+give|gaps\s+in\s+the\s+sources", re.I)
 # Clauses of a sentence: a "not stated" remark often rides on a sentence that also states something else
 # ("opened in 2014 at KAIST; its present premises are not stated"), and only its own clause says what is missing.
 CLAUSE = re.compile(r"(?<=[.!?;:])\s+|\s*[(（]|[)）]\s*|;\s*|,\s*(?:but|while|and)\s+|지만\s+|으나\s+|는데\s+")
 
 
-def not_stated_clauses(text: str) -> list[str]:
-    """The clauses of a sentence that say the sources do not give something."""
+def not_stated_clauses(text: str, section: str = "") -> list[str]:
+    """The clauses of a sentence that say the sources do not give something; the whole sentence in a section
+    that lists what is missing."""
+    if GAP_SECTION.search(section.split(" > ")[-1]) and not GAP_EXCEPT.search(text):
+        return [text]
     if not NOT_STATED.search(text):
         return []
     return [c for c in CLAUSE.split(text) if c and len(c) > 3 and NOT_STATED.search(c)]
