@@ -76,13 +76,67 @@ def is_elliptical(question: str) -> bool:
     return bool(_ELLIPTICAL_EN.search(q)) or len(q.split()) <= 4
 
 
+_ONLY_TOPIC = re.compile(r"^\s*(?:그럼\s+|그러면\s+)?(\S{1,20}?)(?:은요|는요|이요)\s*[?？]?\s*$|"
+                         r"^\s*(?:and|what about|how about)\s+(?:the\s+)?(.+?)\s*[?？]?\s*$", re.I)
+_NUMBERED = re.compile(r"(제\s*)?(\d+)\s*(단계|차|기|년|호|조|구역|지구|phase|round)", re.I)
+_REFERS_BACK = re.compile(r"그건|그것|그곳|거기|그\s*시설|그\s*사업|그\s*건물|\b(?:it|there|that one)\b", re.I)
+_QUOTED = re.compile(r"['‘\"“「『]([^'’\"”」』]{2,40})['’\"”」』]")
+
+
+def is_bare_topic(question: str) -> bool:
+    """"2단계는요?", "What about Gwangju?": only a topic, asking the earlier question again about it."""
+    return bool(_ONLY_TOPIC.match(question))
+
+
+def _parallel(question: str, previous: str) -> str | None:
+    """"2단계는요?" after "부산 센텀2지구 1단계 면적이 얼마예요?" asks the earlier question again about another item of
+    the same kind: the earlier question with that item swapped in ("부산 센텀2지구 2단계 면적이 얼마예요?")."""
+    m = _ONLY_TOPIC.match(question)
+    if not m:
+        return None
+    topic = (m.group(1) or m.group(2) or "").strip()
+    if not topic or len(topic) > 30:
+        return None
+    ents = find_entities(topic)
+    if ents:
+        for old in find_entities(previous):
+            if old.kind == ents[0].kind and old.id != ents[0].id:
+                return _pattern(_surface(previous, old)).sub(lambda _m: _surface(topic, ents[0]), previous, count=1)
+        return None
+    new = _NUMBERED.search(topic)
+    if new:
+        for old in _NUMBERED.finditer(previous):
+            if old.group(3).lower() == new.group(3).lower() and old.group(2) != new.group(2):
+                return previous[:old.start()] + new.group(0) + previous[old.end():]
+    return None
+
+
+def _answer_names(history: list[dict] | None) -> list[str]:
+    """What the last answer named: quoted names and known entities ("'메가 충청 스퀘어'"), for a follow-up that
+    points back at it ("그건 정확히 어디에 짓는 거예요?")."""
+    answers = [str(t.get("content", "")) for t in (history or []) if t.get("role") == "assistant"]
+    if not answers:
+        return []
+    last = answers[-1]
+    return list(dict.fromkeys(_QUOTED.findall(last) + [_surface(last, e) for e in find_entities(last)]))
+
+
 def followup_context(question: str, history: list[dict] | None) -> str:
-    """What the follow-up inherits from the conversation: the whole previous question when this one is elliptical
-    and names nothing itself, else the names of kinds it lacks (its place, programme, law) from earlier turns."""
+    """What the follow-up inherits from the conversation: the earlier question with this one's item swapped in
+    ("2단계는요?"); the whole previous question when this one is elliptical and names nothing itself (with what the
+    last answer named when it points back at it: "그건 …"); else the names of kinds it lacks (its place,
+    programme, law) from earlier turns."""
     turns = _user_turns(history)
     if not turns:
         return ""
+    swapped = _parallel(question, turns[-1])
+    if swapped is not None:
+        return swapped
     present = find_entities(question)
+    if _REFERS_BACK.search(question) and not present:
+        named = [n for n in _answer_names(history) if n not in turns[-1]]
+        if named:
+            return " ".join([turns[-1]] + named)
     if is_elliptical(question) and not any(e.kind in ("city", "district") for e in present):
         return turns[-1]
     kinds_present = {e.kind for e in present}

@@ -219,3 +219,24 @@ def test_an_english_count_is_a_number_and_the_plural_it_counts():
     assert type_match(types, "Ulsan said it expected about 26,000 jobs on completion.") == 1.0
     assert type_match(["count"], "394 companies sent letters of intent.") == 1.0
     assert type_match(types, "The plan was announced in 2018 reports.") == -1.0
+
+
+def test_an_item_of_a_list_of_what_the_sources_do_not_give_declines_with_it_cited():
+    """A bare noun phrase under "이 문서가 확인하지 못한 것" says that thing is missing; an item that names what was
+    found ("…만 확인했다") or its exceptions does not."""
+    from assistant.answer import NOT_STATED_LEAD
+    from assistant.answer.evidence import not_stated_clauses
+    from assistant.text import tokenize
+
+    gaps = "10. 이 문서가 확인하지 못한 것"
+    passages = [chunk(1, "- 서울 용산 혁신지구의 착공·준공 여부와 현재 사업비.", section=gaps),
+                chunk(2, "2019년 12월 서울 용산 등 네 곳이 혁신지구로 선정되었다.")]
+    q = "서울 용산 혁신지구는 언제 준공되었나요?"
+    ans = compose(q, q, passages, [0.9, 0.8], idf, tokenize(q), embed=None)
+    assert ans.abstained and ans.text.startswith(NOT_STATED_LEAD["ko"]) and ans.citations[0].doc_id == "d1.md"
+
+    assert not_stated_clauses("2011년 보도 수치(4,495만㎡, 10조 원)만 확인했다.", gaps) == []
+    assert not_stated_clauses("Official statistics after 2010, other than the t-factor figures above.",
+                              "8. What the sources do not give") == []
+    assert not_stated_clauses("주요 시설은 다음과 같다.", "2. 개요") == []
+    assert not_stated_clauses("판교 제2테크노밸리의 공식 개소 연도는 발표되지 않았다.", "2. 개요")

@@ -31,3 +31,20 @@ def test_lexicon_translates_question_words_both_ways():
     assert "jobs" in ko["일자리"] and "groundbreaking" in ko["착공"]
     en = dict(word_translations(tokenize("How many jobs after the groundbreaking?")))
     assert "일자리" in en[tokenize("jobs")[0]] and "착공" in en[tokenize("groundbreaking")[0]]
+
+
+def test_a_bare_topic_followup_asks_the_earlier_question_about_it():
+    """"2단계는요?" swaps its item into the earlier question; "그건 …" carries what the last answer named."""
+    history = [{"role": "user", "content": "부산 센텀2지구 1단계 면적이 얼마예요?"},
+               {"role": "assistant", "content": "1단계는 110,734㎡입니다."}]
+    q = resolve_followup("2단계는요?", history)
+    assert "2단계 면적" in q and "1단계" not in q
+    q = resolve_followup("What about Gwangju?", [{"role": "user", "content": "How large is the Daegu zone?"}])
+    assert "Gwangju zone" in q and "Daegu" not in q
+    history = [{"role": "user", "content": "대전 특구에서 제일 먼저 추진하는 사업이 뭐예요?"},
+               {"role": "assistant", "content": "지상 49층 규모의 '메가 충청 스퀘어'입니다."}]
+    assert "메가 충청 스퀘어" in resolve_followup("그건 정확히 어디에 짓는 거예요?", history)
+    # a question that merely ends in 요 is not a bare topic
+    from assistant.query import is_bare_topic
+
+    assert is_bare_topic("광주는요?") and not is_bare_topic("거기서 앞으로 구축할 예정인 시설은 뭐예요?")

@@ -13,7 +13,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from assistant.query import find_entities
+from assistant.query import find_entities, is_bare_topic
 from assistant.retrieval.fusion import text_key
 from assistant.text import is_korean, split_sentences, tokenize, tokenize_many
 from assistant.types import Answer, Chunk, Citation
@@ -57,7 +57,6 @@ class Candidate:
     score: float = 0.0
     features: tuple[float, ...] = ()
     not_stated: float = 0.0  # how much of the question its "the sources do not give this" clause covers
-    elsewhere: bool = False  # about another place than the one asked (울산's implementer for a question on 대구)
 
 
 def _table_rows_with_header(text: str, spans: list[tuple[int, int]]) -> list[str]:
@@ -164,10 +163,9 @@ def candidates(
     # the follow-up's few words alone.
     alt_groups += [(0.5 * idf(q), tuple(frozenset(r) for r in renderings)) for q, renderings in carried_translations
                    if q not in own]
-    types = question_types(question)
-    query_entities = find_entities(query)
-    subjects = [n for e in query_entities for n in e.names]
-    asked_places = {e.id for e in query_entities if e.kind in PLACE_KINDS}
+    # A follow-up that names no kind of thing ("2단계는요?") asks for what the question it continues asked for.
+    types = question_types(question) or (question_types(query) if carried_terms and is_bare_topic(question) else [])
+    subjects = [n for e in find_entities(query) for n in e.names]
 
     cands: list[Candidate] = []
     contexts = tokenize_many([f"{p.title}\n{p.section}" for p in passages]) if passages else []
@@ -196,8 +194,6 @@ def candidates(
         if alt_groups and other:
             c.lex = max(c.lex, other_language_weight * group_coverage(alt_groups, c.terms, ctx))
         c.dense = float(sim)
-        if asked_places:
-            c.elsewhere = _elsewhere(asked_places, c.text, passages[c.passage].title)
         for clause in not_stated_clauses(c.text, passages[c.passage].section):
             words = set(tokenize(clause))
             cover = coverage(qterms, words, ctx)
@@ -215,20 +211,6 @@ def candidates(
         c.features = candidate_features(c.lex, c.dense, c.passage, len(passages), c.tmatch,
                                         float(passage_scores[c.passage]), float(top_score), other, c.text)
     return cands
-
-
-PLACE_KINDS = ("city", "district")
-import os
-ELSEWHERE_PENALTY = float(os.environ.get("EP", "0.3"))
-
-
-def _elsewhere(asked: set[str], sentence: str, title: str) -> bool:
-    """The sentence is about other places than the question asks: it names places (or, naming none, its document's
-    title does) and none of them is one the question names."""
-    places = {e.id for e in find_entities(sentence) if e.kind in PLACE_KINDS}
-    if not places:
-        places = {e.id for e in find_entities(title) if e.kind in PLACE_KINDS}
-    return bool(places) and not places & asked
 
 
 def compose(
@@ -260,17 +242,13 @@ def compose(
     for c in cands:
         c.score = model.score(c.features) if model else sentence_score(c.lex, c.dense, c.passage, len(passages),
                                                                         c.tmatch, weights)
-        if c.elsewhere:
-            c.score -= ELSEWHERE_PENALTY
     ranked = sorted(cands, key=lambda c: -c.score)
     evidence = {}
     if ranked:
         b = ranked[0]
         evidence = {"score": round(b.score, 4), "lexical": round(b.lex, 4), "dense": round(b.dense, 4),
                     "type": b.tmatch, "cross_lingual": is_korean(b.text) != (lang == "ko"),
-                    "not_stated": bool(NOT_STATED.search(b.text)), "types": question_types(question),
-                    "elsewhere": b.elsewhere, "top3_type": max(c.tmatch for c in ranked[:3]),
-                    "second": round(ranked[1].score, 4) if len(ranked) > 1 else 0.0}
+                    "not_stated": bool(NOT_STATED.search(b.text))}
     if model is not None:
         weak = not ranked or ranked[0].score < model.threshold
     else:
