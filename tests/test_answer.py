@@ -240,3 +240,19 @@ def test_an_item_of_a_list_of_what_the_sources_do_not_give_declines_with_it_cite
                               "8. What the sources do not give") == []
     assert not_stated_clauses("주요 시설은 다음과 같다.", "2. 개요") == []
     assert not_stated_clauses("판교 제2테크노밸리의 공식 개소 연도는 발표되지 않았다.", "2. 개요")
+
+
+def test_a_gap_sentence_covering_the_question_more_fully_than_the_best_sentence_declines():
+    """Lower in the ranking, a "not announced" sentence that covers more of the question than the best sentence
+    does wins over it; one covering less does not."""
+    from assistant.answer.compose import Candidate, _not_stated
+
+    best = Candidate(passage=0, text="대구 특구는 약 98만㎡ 규모다.", terms=set(), lex=0.4, score=0.6)
+    mid = [Candidate(passage=1, text=f"문장 {i}", terms=set(), lex=0.3, score=0.5) for i in range(4)]
+    gap = Candidate(passage=2, text="선정 당시에는 입주 기업 유치 목표가 발표되지 않았다.", terms=set(), lex=0.7,
+                    score=0.4, not_stated=0.7)
+    assert _not_stated([best, *mid, gap]) is gap
+    assert _not_stated([best, *mid, Candidate(passage=2, text=gap.text, terms=set(), score=0.4,
+                                              not_stated=0.42)]) is None
+    assert _not_stated([best, *mid, Candidate(passage=2, text=gap.text, terms=set(), score=0.2,
+                                              not_stated=0.7)]) is None
