@@ -135,6 +135,14 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def is_bilingual(text: str, least: float = 0.3) -> bool:
+    """Both Hangul and Latin letters make up at least `least` of the letters (a glossary row, a bilingual table)."""
+    hangul = sum(1 for ch in text if "\uac00" <= ch <= "\ud7a3")
+    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    total = hangul + latin
+    return total > 0 and min(hangul, latin) / total >= least
+
+
 def is_korean(text: str) -> bool:
     hangul = len(HANGUL.findall(text))
     latin = len(re.findall(r"[A-Za-z]", text))

@@ -70,7 +70,7 @@ def test_reserve_slot_places_the_other_language_best_once():
 
 
 def test_bilingual_passages_are_not_the_other_language():
-    from assistant.retrieval.search import _bilingual
+    from assistant.text import is_bilingual as _bilingual
 
     assert _bilingual("| 도심융합특구 | urban convergence special zone | 비수도권 광역시 |")
     assert not _bilingual("대구 특구의 총사업비는 7,872억 원이며 KTX 역과 가깝다.")

@@ -15,7 +15,7 @@ import numpy as np
 
 from assistant.query import find_entities, is_bare_topic
 from assistant.retrieval.fusion import text_key
-from assistant.text import is_korean, split_sentences, tokenize, tokenize_many
+from assistant.text import is_bilingual, is_korean, split_sentences, tokenize, tokenize_many
 from assistant.types import Answer, Chunk, Citation
 
 from .evidence import (
@@ -57,6 +57,7 @@ class Candidate:
     score: float = 0.0
     features: tuple[float, ...] = ()
     not_stated: float = 0.0  # how much of the question its "the sources do not give this" clause covers
+    bilingual: bool = False  # a glossary row or a sentence in both languages: in neither language only
 
 
 def _table_rows_with_header(text: str, spans: list[tuple[int, int]]) -> list[str]:
@@ -194,6 +195,7 @@ def candidates(
         if alt_groups and other:
             c.lex = max(c.lex, other_language_weight * group_coverage(alt_groups, c.terms, ctx))
         c.dense = float(sim)
+        c.bilingual = passages[c.passage].doc_type == "glossary" or is_bilingual(c.text)
         for clause in not_stated_clauses(c.text, passages[c.passage].section):
             words = set(tokenize(clause))
             cover = coverage(qterms, words, ctx)
@@ -346,13 +348,18 @@ def _other_language_second(ranked: list[Candidate], chosen: list[Candidate], lan
     cross-lingual 0.30 -> 0.48. The price is citation precision (0.60: 0.482, 0.75: 0.503 with accuracy 0.635,
     0.90: 0.533 with 0.619): the added sentence's passage is often not the source the test set lists."""
     mine = lang == "ko"
-    if any(is_korean(c.text) != mine for c in chosen):
+
+    def other(c: Candidate) -> bool:
+        # A glossary row holds both languages: it does not take the place of a sentence written in the other one.
+        return is_korean(c.text) != mine and not c.bilingual
+
+    if any(other(c) for c in chosen):
         return []
     best = chosen[0].score
     for c in ranked:
         if c.score < within * best:
             break
-        if is_korean(c.text) != mine and text_key(c.text) not in {text_key(x.text) for x in chosen}:
+        if other(c) and text_key(c.text) not in {text_key(x.text) for x in chosen}:
             return [c]
     return []
 

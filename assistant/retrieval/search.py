@@ -16,7 +16,7 @@ import numpy as np
 from assistant.embedders import Embedder
 from assistant.index.store import StoredIndex
 from assistant.query import expansion_terms, glossary_expansion, glossary_pairs, word_translations
-from assistant.text import is_korean, tokenize
+from assistant.text import is_bilingual, is_korean, tokenize
 from assistant.types import Chunk
 
 from .fusion import dedupe, distinct_first, reserve_slot, rrf, zscore_fusion
@@ -59,14 +59,6 @@ class Filters:
         return True
 
 
-def _bilingual(text: str, least: float = 0.3) -> bool:
-    """Both Hangul and Latin letters make up at least `least` of the letters."""
-    hangul = sum(1 for ch in text if "\uac00" <= ch <= "\ud7a3")
-    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
-    total = hangul + latin
-    return total > 0 and min(hangul, latin) / total >= least
-
-
 @dataclass
 class Ranked:
     row: int
@@ -97,7 +89,7 @@ class HybridRetriever:
         self._langs = np.array([c.lang for c in index.chunks])
         # A passage written in both languages (the glossary's tables) already matches either; it must not take
         # the place kept for the other language.
-        self._bilingual = np.array([c.doc_type == "glossary" or _bilingual(c.text) for c in index.chunks], dtype=bool)
+        self._bilingual = np.array([c.doc_type == "glossary" or is_bilingual(c.text) for c in index.chunks], dtype=bool)
 
     @classmethod
     def from_settings(cls, index: StoredIndex, embedders: dict[str, Embedder], settings, **overrides) -> "HybridRetriever":
