@@ -256,3 +256,14 @@ def test_a_gap_sentence_covering_the_question_more_fully_than_the_best_sentence_
                                               not_stated=0.42)]) is None
     assert _not_stated([best, *mid, Candidate(passage=2, text=gap.text, terms=set(), score=0.2,
                                               not_stated=0.7)]) is None
+
+
+def test_a_definition_is_asked_only_of_the_subject_just_before_the_cue():
+    """"울산 특구는 무엇인가요?" asks what the zone is; "울산 특구가 … 줄어든 이유는 무엇인가요?" asks for a reason,
+    so a sentence opening "울산 특구는 …" is no definition there."""
+    from assistant.answer.evidence import definition_match
+
+    sentence = "울산 특구는 KTX역세권융합지구와 다운혁신융합지구로 이루어진다."
+    assert definition_match("울산 특구는 무엇인가요?", sentence, ["울산 특구"]) == 1.0
+    assert definition_match("울산 특구 두 번째 지구가 31만㎡에서 30만㎡로 줄어든 이유는 무엇인가요?", sentence,
+                            ["울산 특구"]) == 0.0

@@ -68,8 +68,13 @@ DEFINITION_CUE = re.compile(r"어떤\s*곳|무엇인가|무엇입니까|뭔가�
 
 def definition_match(question: str, sentence: str, subjects: list[str]) -> float:
     """1 when the question asks what something is and the sentence opens by saying what one of its subjects is."""
-    if not DEFINITION_CUE.search(question.strip()):
+    cue = DEFINITION_CUE.search(question.strip())
+    if not cue:
         return 0.0
+    # The subject must be what is asked about, just before the cue: "울산 특구는 무엇인가요?", not "울산 특구가
+    # 줄어든 이유는 무엇인가요?" (that asks for a reason).
+    asked = question.strip()[max(0, cue.start() - 24):cue.end()].lower()
+    subjects = [n for n in subjects if n.lower() in asked or cue.group(0).lower().find(n.lower()) >= 0]
     head = sentence[:60]
     for name in subjects:
         i = head.lower().find(name.lower())
@@ -91,9 +96,9 @@ NOT_STATED = re.compile(
     r"do(?:es)?\s+not\s+(?:give|state|publish|report|say)|sources?\b[^.]{0,30}\b(?:give|gives|contain|contains|mention|mentions)\s+no\b|"
     r"확인하지\s*않았|알려져\s*있지\s*않|공개된\s*(?:자료|수치)가?\s*없|"
     r"\bno\b[^.]{0,120}\b(?:was|were)\s+found|\b(?:is|are)\s+unknown|unknown\s+here|"
-    r"발표되지\s*않|확정(?:해\s*주지|하지|되지)\s*않|설명되지\s*않|미발표|미확인|"
+    r"발표되지\s*않|확정(?:해\s*주지|하지|되지)\s*않|설명(?:되|하)지\s*않|미발표|미확인|공개\s*자료에\s*없|"
     r"not\s+(?:in|given\s+in|found\s+in)\s+the\s+sources|(?:was|were)\s+not\s+(?:found|announced|checked)|"
-    r"(?:do|does)\s+not\s+address|not\s+explained",
+    r"(?:do|does)\s+not\s+(?:address|explain)|not\s+explained",
     re.I,
 )
 # A section that lists what the sources do not give ("이 문서가 확인하지 못한 것", "What the sources do not give"):
