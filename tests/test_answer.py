@@ -236,6 +236,7 @@ def test_an_item_of_a_list_of_what_the_sources_do_not_give_declines_with_it_cite
     assert ans.abstained and ans.text.startswith(NOT_STATED_LEAD["ko"]) and ans.citations[0].doc_id == "d1.md"
 
     assert not_stated_clauses("2011년 보도 수치(4,495만㎡, 10조 원)만 확인했다.", gaps) == []
+    assert not_stated_clauses("신청 전 해당 지자체와 최신 고시를 확인해야 한다.", "9. 확인되지 않은 사항과 유의점") == []
     assert not_stated_clauses("Official statistics after 2010, other than the t-factor figures above.",
                               "8. What the sources do not give") == []
     assert not_stated_clauses("주요 시설은 다음과 같다.", "2. 개요") == []
