@@ -40,7 +40,8 @@ def _pattern(name: str) -> re.Pattern:
     if re.search(r"[A-Za-z]", name):
         # Latin names match as whole words, ignoring case ("ODZ", not "modzone").
         return re.compile(r"(?<![A-Za-z])" + re.escape(name) + r"(?![A-Za-z])", re.I)
-    return re.compile(re.escape(name))
+    # A Korean name starts a word: 대구 is not in 해운대구 (Busan's Haeundae district).
+    return re.compile(r"(?<![가-힣])" + re.escape(name))
 
 
 def find_entities(text: str) -> list[Entity]:

@@ -48,3 +48,9 @@ def test_a_bare_topic_followup_asks_the_earlier_question_about_it():
     from assistant.query import is_bare_topic
 
     assert is_bare_topic("광주는요?") and not is_bare_topic("거기서 앞으로 구축할 예정인 시설은 뭐예요?")
+
+
+def test_a_korean_name_starts_a_word():
+    """대구 is not in 해운대구 (a district of Busan); particles after a name still match."""
+    assert [e.id for e in find_entities("해운대구 반송동 옛 세양물류 부지")] == []
+    assert [e.id for e in find_entities("대구시와 부산광역시")] == ["daegu", "busan"]
