@@ -74,7 +74,7 @@ def definition_match(question: str, sentence: str, subjects: list[str]) -> float
     # The subject must be what is asked about, just before the cue: "울산 특구는 무엇인가요?", not "울산 특구가
     # 줄어든 이유는 무엇인가요?" (that asks for a reason).
     asked = question.strip()[max(0, cue.start() - 24):cue.end()].lower()
-    subjects = [n for n in subjects if n.lower() in asked or cue.group(0).lower().find(n.lower()) >= 0]
+    subjects = [n for n in subjects if n.lower() in asked]
     head = sentence[:60]
     for name in subjects:
         i = head.lower().find(name.lower())
@@ -104,13 +104,13 @@ NOT_STATED = re.compile(
 # A section that lists what the sources do not give ("이 문서가 확인하지 못한 것", "What the sources do not give"):
 # each of its sentences is such a statement, though most are bare noun phrases ("서울 용산 혁신지구의 착공·준공
 # 여부와 현재 사업비.").
+GAP_SECTION = re.compile(r"확인하지\s*못한|확인되지\s*않은\s*사항|do(?:es)?\s+not\s+give|gaps\s+in\s+the\s+sources", re.I)
 # An item of such a list that says what was found ("2011년 보도 수치만 확인했다") or names its exceptions ("other
 # than the t-factor figures above") does not say that what it names is missing.
 GAP_EXCEPT = re.compile(r"만\s*확인했|other\s+than|except|apart\s+from|외에는|를\s*제외한", re.I)
 # A Korean item that ends in a verb ("최신 고시를 확인해야 한다.") is a remark of its own (such a section often
 # holds cautions too); the missing things are listed as bare noun phrases.
 _KO_CLAUSE_END = re.compile(r"[가-힣]다[.」”\"')]*\s*$")
-GAP_SECTION = re.compile(r"확인하지\s*못한|확인되지\s*않은\s*사항|do(?:es)?\s+not\s+give|gaps\s+in\s+the\s+sources", re.I)
 # Clauses of a sentence: a "not stated" remark often rides on a sentence that also states something else
 # ("opened in 2014 at KAIST; its present premises are not stated"), and only its own clause says what is missing.
 CLAUSE = re.compile(r"(?<=[.!?;:])\s+|\s*[(（]|[)）]\s*|;\s*|,\s*(?:but|while|and)\s+|지만\s+|으나\s+|는데\s+")
@@ -119,7 +119,8 @@ CLAUSE = re.compile(r"(?<=[.!?;:])\s+|\s*[(（]|[)）]\s*|;\s*|,\s*(?:but|while|
 def not_stated_clauses(text: str, section: str = "") -> list[str]:
     """The clauses of a sentence that say the sources do not give something; the whole sentence in a section
     that lists what is missing."""
-    if GAP_SECTION.search(section.split(" > ")[-1]) and not GAP_EXCEPT.search(text) and not _KO_CLAUSE_END.search(text):
+    if (GAP_SECTION.search(section.split(" > ")[-1]) and not GAP_EXCEPT.search(text)
+            and not _KO_CLAUSE_END.search(text)):
         return [text]
     if not NOT_STATED.search(text):
         return []
