@@ -61,8 +61,8 @@ def find_entities(text: str) -> list[Entity]:
     return [e for _, e in sorted(found, key=lambda p: p[0])]
 
 
-def _user_turns(history: list[dict] | None) -> list[str]:
-    return [str(t.get("content", "")) for t in (history or []) if t.get("role") == "user" and t.get("content")]
+def _turns(history: list[dict] | None, role: str = "user") -> list[str]:
+    return [str(t.get("content", "")) for t in (history or []) if t.get("role") == role and t.get("content")]
 
 
 _ELLIPTICAL_KO = re.compile(r"^\s*(?:그럼|그러면|그건|그것|그곳|거기|그때|그중|그 중|그\s|이\s|저\s|두\s*번째|다음|또|그리고|그래서|반대)|(?:은요|는요|이요|요\?)\s*\??\s*$")
@@ -115,7 +115,7 @@ def _parallel(question: str, previous: str) -> str | None:
 def _answer_names(history: list[dict] | None) -> list[str]:
     """What the last answer named: quoted names and known entities ("'메가 충청 스퀘어'"), for a follow-up that
     points back at it ("그건 정확히 어디에 짓는 거예요?")."""
-    answers = [str(t.get("content", "")) for t in (history or []) if t.get("role") == "assistant"]
+    answers = _turns(history, "assistant")
     if not answers:
         return []
     last = answers[-1]
@@ -127,7 +127,7 @@ def followup_context(question: str, history: list[dict] | None) -> str:
     ("2단계는요?"); the whole previous question when this one is elliptical and names nothing itself (with what the
     last answer named when it points back at it: "그건 …"); else the names of kinds it lacks (its place,
     programme, law) from earlier turns."""
-    turns = _user_turns(history)
+    turns = _turns(history)
     if not turns:
         return ""
     swapped = _parallel(question, turns[-1])
