@@ -268,3 +268,25 @@ def test_a_definition_is_asked_only_of_the_subject_just_before_the_cue():
     assert definition_match("울산 특구는 무엇인가요?", sentence, ["울산 특구"]) == 1.0
     assert definition_match("울산 특구 두 번째 지구가 31만㎡에서 30만㎡로 줄어든 이유는 무엇인가요?", sentence,
                             ["울산 특구"]) == 0.0
+
+
+def test_a_sentence_is_read_with_the_one_before_it():
+    """"It opened on 17 October 2008" answers a question about the phase the sentence before it names; the
+    predecessor's words count less than the sentence's own, and a table row does not inherit them."""
+    from assistant.answer.compose import candidates
+    from assistant.answer.evidence import coverage
+    from assistant.text import tokenize
+
+    text = ("Fusionopolis Phase 1 has two towers. It opened on 17 October 2008. "
+            "Biopolis opened in 2003 after two years of building.")
+    q = "On what date did Fusionopolis Phase 1 open?"
+    cands = {c.text: c for c in candidates(q, q, [chunk(1, text, title="one-north", section="Phases")], [0.9], idf,
+                                             tokenize(q), embed=None)}
+    it = cands["It opened on 17 October 2008."]
+    assert {"fusionopoli", "phase"} <= it.near or {"fusionopolis", "phase"} <= it.near
+    assert it.lex > cands["Biopolis opened in 2003 after two years of building."].lex
+    w = {"a": 1.0, "b": 1.0}
+    assert coverage(w, {"a"}, set(), {"b"}, 0.3) == 0.65 and coverage(w, {"a"}, {"b"}, {"b"}, 0.3) == 0.75
+    table = "| 단계 | 개관 |\n|---|---|\n| 1단계 | 2008년 |\n| 2단계 | 2011년 |"
+    rows = candidates("2단계 개관?", "2단계 개관?", [chunk(1, table)], [0.9], idf, tokenize("2단계 개관"), embed=None)
+    assert all(not c.near for c in rows)

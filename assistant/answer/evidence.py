@@ -201,8 +201,10 @@ def field_match(question: str, sentence: str, types: list[str]) -> float:
     return 1.0 if any(label in FIELD_LABELS.get(t, ()) for t in types) else 0.0
 
 
-def coverage(query_terms: dict[str, float], sentence_terms: set[str], context_terms: set[str]) -> float:
-    """Share of the question's IDF weight found in the sentence (full) or only in its passage's title/heading (half)."""
+def coverage(query_terms: dict[str, float], sentence_terms: set[str], context_terms: set[str],
+             near_terms: set[str] = frozenset(), near: float = 0.5) -> float:
+    """Share of the question's IDF weight found in the sentence (full), only in its passage's title/heading (half),
+    or only in the sentence before it (near)."""
     total = sum(query_terms.values())
     if total <= 0:
         return 0.0
@@ -212,6 +214,8 @@ def coverage(query_terms: dict[str, float], sentence_terms: set[str], context_te
             got += w
         elif term in context_terms:
             got += 0.5 * w
+        elif term in near_terms:
+            got += near * w
     return got / total
 
 
