@@ -29,11 +29,22 @@ def tokenizer_version() -> str:
     """Changes whenever the token rules change, so an index built with older rules is rebuilt, not trusted."""
     import hashlib
 
-    rules = "|".join([",".join(sorted(CONTENT_TAGS)), ",".join(sorted(EN_STOP)), ",".join(sorted(KO_STOP)), _SPECIAL.pattern])
+    rules = "|".join([",".join(sorted(CONTENT_TAGS)), ",".join(sorted(EN_STOP)), ",".join(sorted(KO_STOP)), _SPECIAL.pattern,
+                      _FINAL_STOP.pattern])
     return "kiwi-" + hashlib.sha1(rules.encode("utf-8")).hexdigest()[:10]
 
 
 _SPECIAL = re.compile(r"\b\d+@|[A-Za-z]+(?:-[A-Za-z]+)+")  # 22@, one-north: keep whole as well as in parts
+# Kiwi reads a Latin word or a number with a full stop after it as one token, as if an abbreviation: "opened on
+# 17 October 2008." gave "2008." and "two towers." gave "t" + "owers.", so the last word of every English sentence
+# matched nothing. The stop is set apart first; an abbreviation (U.S., e.g.) has a one-letter last part and keeps
+# its stops. Measured with BM25 alone on SQuAD 2.0 half dev (2,910 answerable): hit@1 0.811 -> 0.825, hit@5
+# 0.942 -> 0.951.
+_FINAL_STOP = re.compile(r"(?<![A-Za-z.])([A-Za-z]{2,}|\d[\d,]*)\.(?=[\s\"'”’)\]]|$)")
+
+
+def _for_kiwi(text: str) -> str:
+    return _FINAL_STOP.sub(r"\1 .", text)
 
 
 def kiwi():
@@ -89,7 +100,7 @@ def tokenize(text: str) -> list[str]:
     if not text.strip():
         return []
     with _lock:
-        morphs = kiwi().tokenize(text)
+        morphs = kiwi().tokenize(_for_kiwi(text))
     return tokens_from_morphs(morphs, text)
 
 
@@ -99,7 +110,7 @@ def tokenize_many(texts: list[str]) -> list[list[str]]:
         return []
     with _lock:
         k = kiwi()
-        results = [k.tokenize(t) if t.strip() else [] for t in texts]
+        results = [k.tokenize(_for_kiwi(t)) if t.strip() else [] for t in texts]
     return [tokens_from_morphs(m, t) for m, t in zip(results, texts)]
 
 

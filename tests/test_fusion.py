@@ -88,3 +88,15 @@ def test_distinct_first_lists_documents_before_their_further_passages():
     assert distinct_first(items, doc.get, 0) == items
     # fewer documents than places: every item is kept, in order
     assert [x for x, _ in distinct_first(items, doc.get, 10)] == ["a1", "b1", "c1", "a2", "a3", "c2"]
+
+
+def test_the_last_word_of_an_english_sentence_is_a_word_not_an_abbreviation():
+    """Kiwi kept the full stop on a sentence's last Latin word or number ("2008.", "t" + "owers."): the words of a
+    sentence's end must match the same words in a question."""
+    from assistant.text import tokenize
+
+    assert tokenize("It opened on 17 October 2008.") == tokenize("It opened on 17 October 2008")
+    assert tokenize("Phase 1 has two towers.") == ["phase", "1", "two", "tower"]
+    assert tokenize('He said "towers."') == tokenize("He said towers")
+    # abbreviations and decimals keep their stops
+    assert "u.s." in tokenize("U.S. firms") and "2.5" in tokenize("a ratio of 2.5 here.")
