@@ -241,6 +241,11 @@ def compose(
     translations: Sequence[tuple[str, Sequence[Sequence[str]]]] = (),
     carried_translations: Sequence[tuple[str, Sequence[Sequence[str]]]] = (),
     model: AnswerModel | None = None,
+    # Further sentences join the best one when they score at least this share of it (and add a question word or
+    # the kind of thing asked). Measured: 0.8 -> 0.7 gained 2 on the test set and 2 on the training questions, lost
+    # none, held-out unchanged, citation precision 0.549 -> 0.546; 0.75 the same; 0.6 gained 3 more on the test set
+    # only, with answers 6% longer.
+    follow_within: float = 0.7,
 ) -> Answer:
     """With a trained model the sentence scores are its probabilities that a sentence holds the answer and the
     decline threshold is the model's (calibrated on held-out questions); without one, the hand-set weights and
@@ -279,7 +284,7 @@ def compose(
     for c in ranked[1:]:
         if len(chosen) >= max_sentences:
             break
-        if c.score < 0.8 * ranked[0].score:
+        if c.score < follow_within * ranked[0].score:
             break
         if text_key(c.text) in {text_key(x.text) for x in chosen} or _overlap(c, chosen) > 0.8:
             continue
