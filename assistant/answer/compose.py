@@ -29,6 +29,7 @@ from .evidence import (
     field_match,
     group_coverage,
     is_content_sentence,
+    is_table_row,
     not_stated_clauses,
     question_types,
     sentence_score,
@@ -182,11 +183,11 @@ def candidates(
         # sentence before it names. Table rows stand alone (their column names are already in them).
         prev: list[str] = []
         for text, toks in zip(shown, tokenize_many(shown)):
+            row = is_table_row(text)
             # A question (an FAQ heading) is never an answer, though it is what the next sentence answers.
             if len(text) >= 6 and not text.rstrip().endswith(("?", "？")):
-                row = " · " in text
                 cands.append(Candidate(passage=i, text=text, terms=set(toks), near=set() if row else set(prev)))
-            prev = [] if " · " in text else toks
+            prev = [] if row else toks
     if not cands:
         return cands
     sims = np.zeros(len(cands), dtype=np.float32)

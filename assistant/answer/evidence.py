@@ -182,11 +182,16 @@ def _field_label(sentence: str) -> tuple[str, bool] | None:
     return (m.group(1), False) if m else None
 
 
+def is_table_row(sentence: str) -> bool:
+    """A table row as candidates show it: "column: cell · column: cell"."""
+    return " · " in sentence
+
+
 def field_match(question: str, sentence: str, types: list[str]) -> float:
     """1 when the sentence is a form field whose label the question names ("사업금액은 얼마") or whose label holds
     the kind of thing asked (a date question and "일 시 2024년5월7일")."""
-    if " · " in sentence:
-        return 0.0  # a table row, shown as "column: cell · column: cell", is matched by its cells
+    if is_table_row(sentence):
+        return 0.0  # matched by its cells
     found = _field_label(sentence)
     if not found or len(found[0]) < 2:
         return 0.0
@@ -202,9 +207,9 @@ def field_match(question: str, sentence: str, types: list[str]) -> float:
 
 
 def coverage(query_terms: dict[str, float], sentence_terms: set[str], context_terms: set[str],
-             near_terms: set[str] = frozenset(), near: float = 0.5) -> float:
+             near_terms: set[str] = frozenset(), near: float = 0.0) -> float:
     """Share of the question's IDF weight found in the sentence (full), only in its passage's title/heading (half),
-    or only in the sentence before it (near)."""
+    or only in the sentence before it (`near` of its weight; none unless given)."""
     total = sum(query_terms.values())
     if total <= 0:
         return 0.0
