@@ -10,7 +10,7 @@ from assistant.answer import AnswerModel, candidates, compose
 from assistant.embedders import Embedder, UseM3, get_embedder
 from assistant.errors import InputError
 from assistant.index import StoredIndex, embedder_names, ensure_index, load
-from assistant.query import find_entities, followup_context, resolve_followup, word_translations
+from assistant.query import described_head, find_entities, followup_context, resolve_followup, word_translations
 from assistant.retrieval import Filters, HybridRetriever
 from assistant.settings import Settings
 from assistant.text import tokenize
@@ -192,7 +192,12 @@ class Assistant:
         # its places and programmes join the second search.
         asked_about = {e.id for e in find_entities(evidence["query"])}
         named = [e.names[0] for e in find_entities(bridge.text) if e.id not in asked_about][:2]
-        ranked = retriever.retrieve(" ".join(named + rest), k=self.settings.bridge_passages + len(have),
+        # When the question names what its first fact describes ("… 출범시킨 사업협의체는"), that thing is what the
+        # second fact is about: its words lead the second search instead of the bridge's names, which are often
+        # the zone or the Act and pull in passages about those. Measured: test 0.773 -> 0.777 (multi-hop 10 -> 11
+        # of 24), held-out and training questions unchanged, nothing lost.
+        head = [t for t in described_head(evidence["question"]) if t not in rest]
+        ranked = retriever.retrieve(" ".join((head or named) + rest), k=self.settings.bridge_passages + len(have),
                                     filters=Filters.of(filters))
         extra = [retriever.chunks[r.row] for r in ranked if retriever.chunks[r.row].chunk_id not in have]
         extra = extra[:self.settings.bridge_passages]

@@ -87,7 +87,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     run(_settings(args), testset=args.testset, squad=args.squad, limit=args.limit, compare=args.compare, out=args.out,
         as_json=args.json, progress=not args.quiet, only=args.only,
-        retrieval_only=args.retrieval_only)
+        retrieval_only=args.retrieval_only, no_answers=args.no_answers)
     return 0
 
 
@@ -218,6 +218,7 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--only", action="append", help="with --compare: only these configurations")
     e.add_argument("--retrieval-only", action="store_true",
                    help="with --compare: score the other configurations on retrieval alone (ours still answers)")
+    e.add_argument("--no-answers", action="store_true", help="score retrieval alone, for every configuration")
     e.add_argument("--out", default="eval/reports", help="where reports go (default eval/reports)")
     e.add_argument("--json", action="store_true", help="print metrics.json")
     e.add_argument("--quiet", action="store_true", help="no progress bars")

@@ -250,3 +250,33 @@ def glossary_expansion(query: str, pairs: list[tuple[str, str]], limit: int = 6)
         if other not in out:
             out.append(other)
     return out[:limit]
+
+
+_NOUNISH = {"NNG", "NNP", "SL", "SN", "XSN", "NR"}
+
+
+def described_head(question: str) -> list[str]:
+    """What a Korean question describes with a clause before it asks about it: "부산이 착공 하루 전에 출범시킨
+    **사업협의체**는 특별법상 위원을 최대 몇 명까지 둘 수 있나요?" -> [사업, 협의체]. The clause is the first fact
+    of a chained question; the thing it names is what the second fact is about, so the second search needs its
+    words even where the first fact's sentence already holds them. [] when no such clause leads to the topic."""
+    from assistant.text import _lock, kiwi, tokens_from_morphs
+
+    if not is_korean(question):
+        return []
+    with _lock:
+        morphs = kiwi().tokenize(question)
+    for i, m in enumerate(morphs):
+        # An event the question recounts ("출범시킨", "고시된", "옮겨 간"), not a state ("광역시가 아닌 일반 시",
+        # "신청할 수 있는 도시"): those narrow what is asked, they are no first fact.
+        if m.tag != "ETM" or i == 0 or morphs[i - 1].tag not in ("VV", "XSV", "VX") or morphs[i - 1].form == "있":
+            continue
+        run = []
+        for n in morphs[i + 1:]:
+            if n.tag in _NOUNISH or n.tag == "JKG":  # "부산 기회발전특구 부지의 면적은": the whole noun phrase
+                run.append(n)
+            elif n.tag in ("JX", "JKS") and run and run[-1].tag != "JKG":
+                return tokens_from_morphs([x for x in run if x.tag != "JKG"])
+            else:
+                break
+    return []

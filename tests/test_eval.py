@@ -115,3 +115,32 @@ def test_sources_by_page_and_statute_article():
     assert not names_article("제19조(…)", "제9조") and not names_article("제9조의2(…)", "제9조")
     scores = retrieval_scores([("bill.pdf", "", 2), ("bill.pdf", "", 3)], ["bill.pdf@3"])
     assert scores["hit@1"] == 0 and scores["hit@5"] == 1
+
+
+@pytest.mark.slow
+def test_squad_compare_without_answers_scores_retrieval_for_every_configuration(tmp_path):
+    """The way through all of KorQuAD in minutes: --compare --no-answers ranks, it composes nothing."""
+    from assistant.evaluation.run import run
+    from assistant.settings import Settings
+
+    paras = [
+        ("판교", "판교 제2테크노밸리는 경기도 성남시 수정구 시흥동 일원에 조성되었다.",
+         [("q1", "판교 제2테크노밸리는 어느 시에 있나?", "성남시")]),
+        ("Cortex", "Cortex is an innovation district in St. Louis, Missouri, in the central west end.",
+         [("q2", "In which city is the Cortex innovation district?", "St. Louis")]),
+        ("one-north", "one-north is a business park in Singapore planned around biomedical and media research.",
+         [("q3", "Which country is one-north in?", "Singapore")]),
+    ]
+    data = {"data": [{"title": t, "paragraphs": [{"context": c, "qas": [
+        {"id": i, "question": q, "answers": [{"text": a, "answer_start": c.index(a)}]} for i, q, a in qas]}]}
+        for t, c, qas in paras]}
+    squad = tmp_path / "tiny-squad.json"
+    squad.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    settings = Settings(index_dir=tmp_path / "unused", upload_dir=tmp_path / "uploads")
+    result = run(settings, testset=None, squad=str(squad), limit=None, compare=True, out=str(tmp_path / "reports"),
+                 as_json=False, progress=False, only=["ours", "bm25", "use-m3"], no_answers=True)
+    configs = result["configs"]
+    assert set(configs) == {"ours", "bm25", "use-m3"}
+    for metrics in configs.values():
+        assert metrics["n"] == 3 and "answer" not in metrics
+        assert metrics["retrieval"]["hit@1"] == 1.0

@@ -1,4 +1,4 @@
-from assistant.query import expansion_terms, find_entities, resolve_followup
+from assistant.query import described_head, expansion_terms, find_entities, resolve_followup
 
 
 def test_followup_carries_the_city_of_the_earlier_turn():
@@ -54,3 +54,16 @@ def test_a_korean_name_starts_a_word():
     """대구 is not in 해운대구 (a district of Busan); particles after a name still match."""
     assert [e.id for e in find_entities("해운대구 반송동 옛 세양물류 부지")] == []
     assert [e.id for e in find_entities("대구시와 부산광역시")] == ["daegu", "busan"]
+
+
+def test_described_head_is_the_thing_a_chained_question_recounts():
+    # The first fact (an event, told in a clause) describes what the second fact is about.
+    assert described_head("부산이 착공 하루 전에 출범시킨 사업협의체는 특별법상 위원을 최대 몇 명까지 둘 수 있나요?") == ["사업", "협의체"]
+    assert described_head("2016년 12월에 옮겨 간 단지는 어떤 거점 역할을 맡나요?") == ["단지"]
+    # The whole noun phrase, through 의.
+    assert described_head("지정 다음 달에 추가 고시된 부산 기회발전특구 부지의 면적은?")[-2:] == ["부지", "면적"]
+    # A state narrows the question instead ("광역시가 아닌", "신청할 수 있는"); no clause, no head; English: none.
+    assert described_head("광역시가 아닌 일반 시의 시장도 직접 신청할 수 있나요?") == []
+    assert described_head("신청할 수 있는 도시는 어디인가요?") == []
+    assert described_head("대구 특구의 면적은?") == []
+    assert described_head("Which site was chosen at the 38th plenary?") == []

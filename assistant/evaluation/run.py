@@ -19,8 +19,10 @@ COMPARE_EMBEDDERS = ("use-m3", "e5-small", "minilm")
 
 
 def run(settings: Settings, testset: str | None, squad: str | None, limit: int | None, compare: bool, out: str,
-        as_json: bool, progress: bool = True, only: list[str] | None = None, retrieval_only: bool = False) -> dict:
-    """retrieval_only: with compare, only "ours" composes answers (for the large SQuAD-format sets)."""
+        as_json: bool, progress: bool = True, only: list[str] | None = None, retrieval_only: bool = False,
+        no_answers: bool = False) -> dict:
+    """retrieval_only: with compare, only "ours" composes answers (for the large SQuAD-format sets);
+    no_answers: no configuration does (retrieval figures alone, the way through all of KorQuAD in minutes)."""
     from assistant.bot import Assistant
 
     if squad:
@@ -56,7 +58,7 @@ def run(settings: Settings, testset: str | None, squad: str | None, limit: int |
 
     configs, records = {}, {}
     for system in systems:
-        answer = not (retrieval_only and system.name != "ours")
+        answer = not no_answers and not (retrieval_only and system.name != "ours")
         configs[system.name], records[system.name] = evaluate(system, questions, progress=progress, answer=answer)
     meta = {"questions": len(questions), "index": str(settings.index_dir), "embedders": settings.embedder,
             "configs": ", ".join(configs)}
