@@ -144,3 +144,4 @@ def test_squad_compare_without_answers_scores_retrieval_for_every_configuration(
     for metrics in configs.values():
         assert metrics["n"] == 3 and "answer" not in metrics
         assert metrics["retrieval"]["hit@1"] == 1.0
+    assert "| retrieval.hit@5 | 1 | 1 | 1 |" in next((tmp_path / "reports").glob("*/report.md")).read_text()

@@ -54,6 +54,8 @@ def charts(configs: dict[str, dict], out: Path) -> list[Path]:
     plt.close(fig)
 
     first = names[0]
+    if "answer" not in configs[first]:  # retrieval alone (--no-answers): no accuracy to chart
+        return files
     cats = list(configs[first]["answer"]["by_category"])
     fig, ax = plt.subplots(figsize=(8, 4))
     ax.barh(cats, [configs[first]["answer"]["by_category"][c] for c in cats])
@@ -77,10 +79,18 @@ def write(out_root: Path, title: str, configs: dict[str, dict], records: dict[st
             for r in recs:
                 fh.write(json.dumps({"config": name, **r}, ensure_ascii=False) + "\n")
     pngs = charts(configs, out)
-    failed = [r for r in next(iter(records.values())) if not r["passed"]]
+    failed = [r for r in next(iter(records.values())) if _failed(r)]
     lines = [f"# {title}", "", *(f"- {k}: {v}" for k, v in meta.items()), "", table(configs), ""]
     lines += [f"![{p.stem}]({p.name})" for p in pngs]
     lines += ["", f"## Failures of {next(iter(records))} ({len(failed)})", ""]
-    lines += [f"- `{r['id']}` [{r['category']}/{r['lang']}] {r['question']} — {r['why']}" for r in failed]
+    lines += [f"- `{r['id']}` [{r['category']}/{r['lang']}] {r['question']} — {r.get('why', 'no gold source in the top 5')}"
+              for r in failed]
     (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return out
+
+
+def _failed(record: dict) -> bool:
+    """Not passed; for a question scored on retrieval alone, no gold source in the top 5."""
+    if "passed" in record:
+        return not record["passed"]
+    return bool(record.get("retrieval")) and not record["retrieval"]["hit@5"]
