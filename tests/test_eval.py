@@ -119,7 +119,7 @@ def test_sources_by_page_and_statute_article():
 
 @pytest.mark.slow
 def test_squad_compare_without_answers_scores_retrieval_for_every_configuration(tmp_path):
-    """The way through all of KorQuAD in minutes: --compare --no-answers ranks, it composes nothing."""
+    """--compare --no-answers ranks with every configuration and composes nothing."""
     from assistant.evaluation.run import run
     from assistant.settings import Settings
 
