@@ -189,7 +189,7 @@ class Assistant:
         retriever = self.retriever
         have = {p.chunk_id for p in evidence["passages"]}
         # The bridge names what the question only describes ("the pilot site chosen at the 38th plenary" -> 부산):
-        # its places and programmes join the second search.
+        # its places and programmes join the second search (unless the question names that thing itself, below).
         asked_about = {e.id for e in find_entities(evidence["query"])}
         named = [e.names[0] for e in find_entities(bridge.text) if e.id not in asked_about][:2]
         # When the question names what its first fact describes ("… 출범시킨 사업협의체는"), that thing is what the

@@ -260,12 +260,11 @@ def described_head(question: str) -> list[str]:
     **사업협의체**는 특별법상 위원을 최대 몇 명까지 둘 수 있나요?" -> [사업, 협의체]. The clause is the first fact
     of a chained question; the thing it names is what the second fact is about, so the second search needs its
     words even where the first fact's sentence already holds them. [] when no such clause leads to the topic."""
-    from assistant.text import _lock, kiwi, tokens_from_morphs
+    from assistant.text import morphemes, tokens_from_morphs
 
     if not is_korean(question):
         return []
-    with _lock:
-        morphs = kiwi().tokenize(question)
+    morphs = morphemes(question)
     for i, m in enumerate(morphs):
         # An event the question recounts ("출범시킨", "고시된", "옮겨 간"), not a state ("광역시가 아닌 일반 시",
         # "신청할 수 있는 도시"): those narrow what is asked, they are no first fact.

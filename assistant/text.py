@@ -95,13 +95,17 @@ def tokens_from_morphs(morphs, text: str = "") -> list[str]:
     return out
 
 
-def tokenize(text: str) -> list[str]:
-    """Content tokens of one text, in order (duplicates kept: BM25 counts them)."""
+def morphemes(text: str) -> list:
+    """Kiwi's morphemes of one text (form and tag), as tokenize reads them."""
     if not text.strip():
         return []
     with _lock:
-        morphs = kiwi().tokenize(_for_kiwi(text))
-    return tokens_from_morphs(morphs, text)
+        return kiwi().tokenize(_for_kiwi(text))
+
+
+def tokenize(text: str) -> list[str]:
+    """Content tokens of one text, in order (duplicates kept: BM25 counts them)."""
+    return tokens_from_morphs(morphemes(text), text) if text.strip() else []
 
 
 def tokenize_many(texts: list[str]) -> list[list[str]]:
