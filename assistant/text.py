@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import OrderedDict
 from functools import lru_cache
 
 _lock = threading.RLock()  # Kiwi calls are serialised; re-entrant because kiwi() is called under it
@@ -109,31 +108,11 @@ def tokenize(text: str) -> list[str]:
     return tokens_from_morphs(morphemes(text), text) if text.strip() else []
 
 
-class _Memo:
-    """A bounded memo of Kiwi's results per text, used under _lock. Answering reads the same passages' sentences
-    again and again (the bridge pass and the answer itself, then the next question on the topic): measured, Kiwi
-    took 41% of `ask` before this."""
-
-    def __init__(self, size: int = 10_000):
-        self.size = size
-        self.items: OrderedDict = OrderedDict()
-
-    def get(self, key: str, make):
-        if key in self.items:
-            self.items.move_to_end(key)
-            return self.items[key]
-        value = self.items[key] = make(key)
-        if len(self.items) > self.size:
-            self.items.popitem(last=False)
-        return value
-
-
-_tokens_memo = _Memo()
-_sentences_memo = _Memo()
-
-
-def _tokens_of(text: str) -> tuple[str, ...]:
-    return tuple(tokens_from_morphs(kiwi().tokenize(_for_kiwi(text)), text)) if text.strip() else ()
+# Answering reads the same passages' sentences again and again (the bridge pass and the answer itself, then the
+# next question on the topic): Kiwi took 41% of `ask` before its results for sentences were remembered.
+@lru_cache(maxsize=10_000)
+def _sentence_tokens(text: str) -> tuple[str, ...]:
+    return tuple(tokenize(text))
 
 
 def tokenize_many(texts: list[str]) -> list[list[str]]:
@@ -141,12 +120,14 @@ def tokenize_many(texts: list[str]) -> list[list[str]]:
     if not texts:
         return []
     with _lock:
-        # Sentences are remembered, whole passages (an index build) are not: they would fill the memo for nothing.
-        return [list(_tokens_memo.get(t, _tokens_of) if len(t) <= 400 else _tokens_of(t)) for t in texts]
+        # Sentences are remembered, whole passages (an index build) are not: they would fill the cache for nothing.
+        return [list(_sentence_tokens(t)) if len(t) <= 400 else tokenize(t) for t in texts]
 
 
+@lru_cache(maxsize=10_000)
 def _kiwi_sentences(line: str) -> tuple[tuple[int, int], ...]:
-    return tuple((s.start, s.end) for s in kiwi().split_into_sents(line))
+    with _lock:
+        return tuple((s.start, s.end) for s in kiwi().split_into_sents(line))
 
 
 _LINE_BREAK = re.compile(r"\n+")
@@ -164,8 +145,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         if not line.strip():
             continue
         if HANGUL.search(line):
-            with _lock:
-                parts = list(_sentences_memo.get(line, _kiwi_sentences))
+            parts = list(_kiwi_sentences(line))
         else:
             parts, last = [], 0
             for m in _EN_SENT.finditer(line):

@@ -1,16 +1,14 @@
 import numpy as np
 
-from assistant.text import _Memo, split_sentences, tokenize, tokenize_many
+from assistant.text import _kiwi_sentences, _sentence_tokens, split_sentences, tokenize, tokenize_many
 
 
-def test_memo_is_bounded_and_keeps_the_most_recently_used():
-    made = []
-    memo = _Memo(size=2)
-    make = lambda k: made.append(k) or k.upper()
-    assert memo.get("a", make) == "A" and memo.get("b", make) == "B"
-    assert memo.get("a", make) == "A"  # remembered, and now the most recent
-    memo.get("c", make)  # evicts b, the least recently used
-    assert list(memo.items) == ["a", "c"] and made == ["a", "b", "c"]
+def test_remembered_sentences_are_bounded():
+    # At most 10,000 sentences' tokens and splits are kept (an index build's passages are not kept at all).
+    assert _sentence_tokens.cache_info().maxsize == 10_000 and _kiwi_sentences.cache_info().maxsize == 10_000
+    before = _sentence_tokens.cache_info().currsize
+    tokenize_many(["판교 제2테크노밸리의 면적은 약 43만㎡이다.", "x" * 500])
+    assert _sentence_tokens.cache_info().currsize <= before + 1
 
 
 def test_remembered_tokens_and_sentences_are_the_same_as_fresh_ones():
