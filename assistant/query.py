@@ -208,6 +208,31 @@ def expansion_terms(query: str, broader: bool = True) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def term_aliases(question: str) -> dict[str, tuple[frozenset[str], ...]]:
+    """Question token -> other ways the documents write it in the question's language, as token sets: the other
+    names of a place or programme the question names by a one-word name (지자체 -> 지방자치단체, 대구시 -> 대구광역시)
+    and the region a place lies in (서울 -> 수도권: a clause on the capital region answers a question on Seoul)."""
+    from assistant.text import tokenize
+
+    korean = is_korean(question)
+    by_id = {e.id: e for e in entities()}
+    out: dict[str, set[frozenset[str]]] = {}
+    for ent in find_entities(question):
+        own = ent.ko if korean else ent.en
+        alts = list(own) + [n for b in ent.broader if b in by_id for n in (by_id[b].ko if korean else by_id[b].en)]
+        for name in own:
+            if not _pattern(name).search(question):
+                continue
+            toks = tokenize(name)
+            if len(toks) != 1:
+                continue
+            for alt in alts:
+                rendering = frozenset(tokenize(alt))
+                if rendering and toks[0] not in rendering:
+                    out.setdefault(toks[0], set()).add(rendering)
+    return {t: tuple(sorted(r, key=sorted)) for t, r in out.items()}
+
+
 _PAREN = re.compile(r"\s*\([^)]*\)")
 
 
@@ -279,3 +304,4 @@ def described_head(question: str) -> list[str]:
             else:
                 break
     return []
+

@@ -67,3 +67,27 @@ def test_described_head_is_the_thing_a_chained_question_recounts():
     assert described_head("신청할 수 있는 도시는 어디인가요?") == []
     assert described_head("대구 특구의 면적은?") == []
     assert described_head("Which site was chosen at the 38th plenary?") == []
+
+
+def test_term_aliases_are_other_names_and_the_region_a_place_lies_in():
+    from assistant.query import term_aliases
+    from assistant.text import tokenize
+
+    aliases = term_aliases("서울이나 인천에 있는 도시도 지정받을 수 있나요?")
+    capital = frozenset(tokenize("수도권"))
+    assert capital in aliases["서울"] and capital in aliases["인천"]
+    assert frozenset(tokenize("지방자치단체")) in term_aliases("지자체가 요청할 수 있나요?")["지자체"]
+    # No alias is the word itself (or holds it): only other ways of writing it.
+    assert all(t not in r for t, rs in aliases.items() for r in rs)
+    assert term_aliases("How large is the site?") == {}
+
+
+def test_an_alias_in_the_sentence_covers_the_question_word():
+    from assistant.answer.evidence import coverage
+
+    q = {"서울": 2.0, "적용": 1.0}
+    sentence = {"수도", "제외", "적용"}
+    assert coverage(q, sentence, set()) == 1.0 / 3.0
+    assert coverage(q, sentence, set(), aliases={"서울": (frozenset({"수도"}),)}) == 1.0
+    # An alias is a whole rendering: all of its tokens must be there.
+    assert coverage(q, sentence, set(), aliases={"서울": (frozenset({"수도", "서울시"}),)}) == 1.0 / 3.0

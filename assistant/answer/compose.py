@@ -13,7 +13,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from assistant.query import find_entities, is_bare_topic
+from assistant.query import find_entities, is_bare_topic, term_aliases
 from assistant.retrieval.fusion import text_key
 from assistant.text import is_bilingual, is_korean, split_sentences, tokenize, tokenize_many
 from assistant.types import Answer, Chunk, Citation
@@ -173,6 +173,7 @@ def candidates(
     # A follow-up that names no kind of thing ("2단계는요?") asks for what the question it continues asked for.
     types = question_types(question) or (question_types(query) if carried_terms and is_bare_topic(question) else [])
     subjects = [n for e in find_entities(query) for n in e.names]
+    aliases = term_aliases(question)
 
     cands: list[Candidate] = []
     contexts = tokenize_many([f"{p.title}\n{p.section}" for p in passages]) if passages else []
@@ -198,8 +199,8 @@ def candidates(
     passage_cover: dict[int, float] = {}  # only passages holding a form field need their whole text tokenised
     for c, sim in zip(cands, sims):
         ctx = set(contexts[c.passage])
-        c.lex = coverage(qterms, c.terms, ctx, c.near, near_weight)
-        c.own_lex = coverage(own, c.terms, ctx, c.near, near_weight) if carried_terms else c.lex
+        c.lex = coverage(qterms, c.terms, ctx, c.near, near_weight, aliases)
+        c.own_lex = coverage(own, c.terms, ctx, c.near, near_weight, aliases) if carried_terms else c.lex
         other = is_korean(c.text) != (lang == "ko")
         if alt_groups and other:
             c.lex = max(c.lex, other_language_weight * group_coverage(alt_groups, c.terms, ctx))
@@ -207,7 +208,7 @@ def candidates(
         c.bilingual = passages[c.passage].doc_type == "glossary" or is_bilingual(c.text)
         for clause in not_stated_clauses(c.text, passages[c.passage].section):
             words = set(tokenize(clause))
-            cover = coverage(qterms, words, ctx)
+            cover = coverage(qterms, words, ctx, aliases=aliases)
             if alt_groups and is_korean(clause) != (lang == "ko"):
                 cover = max(cover, other_language_weight * group_coverage(alt_groups, words, ctx))
             c.not_stated = max(c.not_stated, cover)

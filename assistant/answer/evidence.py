@@ -207,19 +207,22 @@ def field_match(question: str, sentence: str, types: list[str]) -> float:
 
 
 def coverage(query_terms: dict[str, float], sentence_terms: set[str], context_terms: set[str],
-             near_terms: set[str] = frozenset(), near: float = 0.0) -> float:
+             near_terms: set[str] = frozenset(), near: float = 0.0,
+             aliases: dict[str, Sequence[frozenset[str]]] | None = None) -> float:
     """Share of the question's IDF weight found in the sentence (full), only in its passage's title/heading (half),
-    or only in the sentence before it (`near` of its weight; none unless given)."""
+    or only in the sentence before it (`near` of its weight; none unless given). A term with aliases (another way
+    the documents write it, as tokens) also counts where all tokens of one alias are."""
     total = sum(query_terms.values())
     if total <= 0:
         return 0.0
     got = 0.0
     for term, w in query_terms.items():
-        if term in sentence_terms:
+        alts = aliases.get(term, ()) if aliases else ()
+        if term in sentence_terms or any(a <= sentence_terms for a in alts):
             got += w
-        elif term in context_terms:
+        elif term in context_terms or any(a <= context_terms for a in alts):
             got += 0.5 * w
-        elif term in near_terms:
+        elif term in near_terms or any(a <= near_terms for a in alts):
             got += near * w
     return got / total
 
