@@ -36,6 +36,17 @@ def test_lost_korean_word_spacing_is_restored(name):
 
 
 @needs_external
+def test_minutes_columns_are_read_as_sentences():
+    """The minutes print two narrow columns wrapped mid-word; the chair's sentence putting the bills on the agenda
+    is one line again, re-spaced."""
+    from assistant.ingest import load_pdf
+
+    lines = load_pdf(KO_PDFS / "assembly-minutes-414-1.pdf", "minutes.pdf").text.split("\n")
+    line = next(ln for ln in lines if "93건" in ln and "상정" in ln)
+    assert "국정" in line and "일괄하여 상정합니다" in line, line
+
+
+@needs_external
 @pytest.mark.slow
 def test_statute_alone_answers_name_the_article(tmp_path):
     """The Act indexed on its own; our twenty questions: the right article (제N조) in the answer and the citation."""

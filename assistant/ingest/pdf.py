@@ -83,17 +83,67 @@ _SPLIT_FIGURE_END = re.compile(r"\d[\d,.]*\s*(?:만|조|억|천)?$")
 _SPLIT_FIGURE_START = re.compile(r"^(?:원|평|㎡|명|개|억|만|%|조\s*원)")
 
 
+_WIDE_CHAR = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3\u4e00-\u9fff]")
+_SENTENCE_END = re.compile(r"[.!?。:：)）」』\]]$|(?:다|음|함|임|요)$")
+_SPEAKER = re.compile(r"^[◯○●]")
+
+
+def _width(line: str) -> int:
+    """Printed width: a Hangul or Han character takes two columns."""
+    return len(line) + len(_WIDE_CHAR.findall(line))
+
+
+def _p90(values: list[int]) -> int:
+    values = sorted(values)
+    return values[int(0.9 * (len(values) - 1))]
+
+
+def join_column_lines(raw: list[str]) -> list[str] | None:
+    """Re-join the paragraphs of a narrow Korean column (committee minutes print two columns of ~25 syllables),
+    or None when the page is not one. Such columns wrap by syllable ("법률안을일" / "괄하여상정합니다."), so a
+    line is rarely a sentence, and width cannot tell a wrapped line from a paragraph's last. A paragraph opens
+    indented (or with a speaker mark, bullet or heading) and runs on until a line ends a sentence; Hangul meets
+    Hangul without a space, and restore_spacing re-spaces the joined line."""
+    lines = [ln for ln in raw if ln.strip()]
+    if len(lines) < 8:
+        return None
+    chars = _p90([len(ln.strip()) for ln in lines])
+    width = _p90([_width(ln.strip()) for ln in lines])
+    hangul = sum(len(_WIDE_CHAR.findall(ln)) for ln in lines)
+    if not (chars < 30 and width >= 36 and hangul >= 0.5 * sum(len(ln.strip()) for ln in lines)):
+        return None
+    out: list[str] = []
+    open_paragraph = False
+    for ln in raw:
+        if not ln.strip():
+            open_paragraph = False
+            continue
+        s = _MULTISPACE.sub(" ", ln).strip()
+        starts = ln[:1].isspace() or _SPEAKER.match(s) or _BLOCK_START.match(s) or _is_heading(s)
+        if open_paragraph and out and not starts:
+            glue = "" if _WIDE_CHAR.match(s) and _WIDE_CHAR.search(out[-1][-1:]) else " "
+            out[-1] = out[-1] + glue + s
+        else:
+            out.append(s)
+        open_paragraph = not _SENTENCE_END.search(s) and not _SPEAKER.match(s)
+    return out
+
+
 def join_wrapped_lines(lines: list[str]) -> list[str]:
     """Re-join paragraph lines that the PDF wrapped at the right margin.
 
     A wrapped line runs close to the full text width; table rows and the last line of a paragraph are shorter.
-    Justified text also comes out with runs of spaces, which are collapsed.
+    Justified text also comes out with runs of spaces, which are collapsed. A narrow Korean column is re-joined
+    by its paragraphs instead (join_column_lines).
     """
+    column = join_column_lines(lines)
+    if column is not None:
+        return column
     lines = [_MULTISPACE.sub(" ", ln).strip() for ln in lines]
     lengths = sorted(len(ln) for ln in lines if ln)
     if len(lengths) < 4:
         return [ln for ln in lines if ln]
-    full = lengths[int(0.9 * (len(lengths) - 1))]
+    full = _p90(lengths)
     out: list[str] = []
     joining = False
     for ln in lines:

@@ -1,0 +1,43 @@
+"""Line repair of extracted PDF text: wrapped lines re-joined, narrow Korean columns by their paragraphs."""
+
+from assistant.ingest.pdf import join_column_lines, join_wrapped_lines
+
+# A two-column page of minutes as pypdf gives it: ~25 syllables a line, wrapped mid-word, paragraphs indented.
+COLUMN = [
+    "◯위원장",
+    " 박정",
+    "  그러면 의사일정 제1항 2023년",
+    "도 국정감사 결과보고서 채택의 건과 의사일정",
+    "제2항부터 제94항까지 이상 93건의 법률안을일",
+    "괄하여상정합니다.",
+    "  각 안건의 내용은 배부해 드린 유인물과 단말",
+    "기를참고하여주시기바랍니다.",
+    "  그러면먼저 의사일정제1항 2023년도 국정감",
+    "사 결과보고서채택의건부터 의결하도록하겠습",
+    "니다.",
+    "◯양경규",
+    " 의원",
+    "  정의당 국회의원 양경규입니다.",
+]
+
+
+def test_a_narrow_korean_column_is_rejoined_by_paragraph():
+    out = join_column_lines(COLUMN)
+    assert out is not None
+    assert ("그러면 의사일정 제1항 2023년도 국정감사 결과보고서 채택의 건과 의사일정제2항부터 제94항까지 이상 "
+            "93건의 법률안을일괄하여상정합니다.") in out
+    assert "각 안건의 내용은 배부해 드린 유인물과 단말기를참고하여주시기바랍니다." in out
+    # Speaker marks and their names stay lines of their own; nothing is lost.
+    assert out[:2] == ["◯위원장", "박정"] and "◯양경규" in out
+    squash = lambda lines: "".join("".join(lines).split())  # noqa: E731
+    assert squash(out) == squash(COLUMN)
+    assert join_wrapped_lines(COLUMN) == out
+
+
+def test_full_width_and_latin_pages_are_not_columns():
+    prose = ["도심융합특구는 지방 대도시의 도심에 산업 주거 문화 시설을 복합해 조성하는 혁신 공간으로서 국토교통부"
+             "장관이 지정한다."] * 10
+    assert join_column_lines(prose) is None
+    english = ["The zone is designated by the Minister of Land,", "Infrastructure and Transport after review"] * 5
+    assert join_column_lines(english) is None
+    assert join_column_lines(COLUMN[:5]) is None  # too few lines to tell
