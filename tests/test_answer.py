@@ -290,3 +290,17 @@ def test_a_sentence_is_read_with_the_one_before_it():
     table = "| 단계 | 개관 |\n|---|---|\n| 1단계 | 2008년 |\n| 2단계 | 2011년 |"
     rows = candidates("2단계 개관?", "2단계 개관?", [chunk(1, table)], [0.9], idf, tokenize("2단계 개관"), embed=None)
     assert all(not c.near for c in rows)
+
+
+def test_a_passage_heading_printed_as_a_line_is_no_answer():
+    from assistant.answer.compose import candidates
+    from assistant.text import tokenize
+
+    heading = "제26조 (도심융합특구진흥재단의 설립)"
+    text = f"{heading}\n시ㆍ도지사는 도심융합특구진흥재단을 둘 수 있다."
+    passages = [chunk(1, text, section=f"제4장 지원 > {heading}")]
+    q = "도심융합특구진흥재단은 누가 설립할 수 있나요?"
+    cands = candidates(q, q, passages, [1.0], idf, tokenize(q), embed=None)
+    assert [c.text for c in cands] == ["시ㆍ도지사는 도심융합특구진흥재단을 둘 수 있다."]
+    ans = compose(q, q, passages, [1.0], idf, tokenize(q), embed=None)
+    assert "시ㆍ도지사는" in ans.text and heading not in ans.text

@@ -183,10 +183,14 @@ def candidates(
         # A sentence's words and its predecessor's: "It opened on 17 October 2008" is about the phase the
         # sentence before it names. Table rows stand alone (their column names are already in them).
         prev: list[str] = []
+        # The passage's own heading (a PDF prints it as a line: "제26조 (도심융합특구진흥재단의 설립)") names what
+        # the passage is about; its words already count as the passage's context, and it answers nothing.
+        heading = text_key(p.section.split(" > ")[-1]) if p.section else ""
         for text, toks in zip(shown, tokenize_many(shown)):
             row = is_table_row(text)
             # A question (an FAQ heading) is never an answer, though it is what the next sentence answers.
-            if len(text) >= 6 and not text.rstrip().endswith(("?", "？")):
+            if (len(text) >= 6 and not text.rstrip().endswith(("?", "？"))
+                    and not (heading and text_key(text) == heading)):
                 cands.append(Candidate(passage=i, text=text, terms=set(toks), near=set() if row else set(prev)))
             prev = [] if row else toks
     if not cands:
