@@ -208,12 +208,18 @@ def expansion_terms(query: str, broader: bool = True) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+@lru_cache(maxsize=None)
+def _name_tokens(name: str) -> tuple[str, ...]:
+    """An entity name's tokens: the names are fixed, so each is tokenised once, not on every question."""
+    from assistant.text import tokenize
+
+    return tuple(tokenize(name))
+
+
 def term_aliases(question: str) -> dict[str, tuple[frozenset[str], ...]]:
     """Question token -> other ways the documents write it in the question's language, as token sets: the other
     names of a place or programme the question names by a one-word name (지자체 -> 지방자치단체, 대구시 -> 대구광역시)
     and the region a place lies in (서울 -> 수도권: a clause on the capital region answers a question on Seoul)."""
-    from assistant.text import tokenize
-
     korean = is_korean(question)
     by_id = {e.id: e for e in entities()}
     out: dict[str, set[frozenset[str]]] = {}
@@ -223,11 +229,11 @@ def term_aliases(question: str) -> dict[str, tuple[frozenset[str], ...]]:
         for name in own:
             if not _pattern(name).search(question):
                 continue
-            toks = tokenize(name)
+            toks = _name_tokens(name)
             if len(toks) != 1:
                 continue
             for alt in alts:
-                rendering = frozenset(tokenize(alt))
+                rendering = frozenset(_name_tokens(alt))
                 if rendering and toks[0] not in rendering:
                     out.setdefault(toks[0], set()).add(rendering)
     return {t: tuple(sorted(r, key=sorted)) for t, r in out.items()}
@@ -304,4 +310,3 @@ def described_head(question: str) -> list[str]:
             else:
                 break
     return []
-

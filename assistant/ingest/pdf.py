@@ -140,7 +140,7 @@ def join_wrapped_lines(lines: list[str]) -> list[str]:
     if column is not None:
         return column
     lines = [_MULTISPACE.sub(" ", ln).strip() for ln in lines]
-    lengths = sorted(len(ln) for ln in lines if ln)
+    lengths = [len(ln) for ln in lines if ln]
     if len(lengths) < 4:
         return [ln for ln in lines if ln]
     full = _p90(lengths)
