@@ -56,6 +56,14 @@ def test_a_korean_name_starts_a_word():
     assert [e.id for e in find_entities("대구시와 부산광역시")] == ["daegu", "busan"]
 
 
+def test_provinces_have_both_names_and_a_university_is_not_its_province():
+    assert [e.id for e in find_entities("How large was South Chungcheong's zone?")] == ["chungnam"]
+    assert "충남" in expansion_terms("How large was South Chungcheong's zone?")
+    # The longest name wins: 경북대 is Kyungpook National University, not the province 경북.
+    assert [e.id for e in find_entities("경북대 캠퍼스혁신파크")] == ["knu"]
+    assert [e.id for e in find_entities("경북 도청 이전터")] == ["gyeongbuk"]
+
+
 def test_described_head_is_the_thing_a_chained_question_recounts():
     # The first fact (an event, told in a clause) describes what the second fact is about.
     assert described_head("부산이 착공 하루 전에 출범시킨 사업협의체는 특별법상 위원을 최대 몇 명까지 둘 수 있나요?") == ["사업", "협의체"]
