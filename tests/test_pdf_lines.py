@@ -41,3 +41,19 @@ def test_full_width_and_latin_pages_are_not_columns():
     english = ["The zone is designated by the Minister of Land,", "Infrastructure and Transport after review"] * 5
     assert join_column_lines(english) is None
     assert join_column_lines(COLUMN[:5]) is None  # too few lines to tell
+
+
+def test_a_bracket_left_open_is_closed_on_the_next_line():
+    table = [
+        "조문 내용 요약",
+        "제3조 국가와 지자체의 예산 확보·시책 추진 책무",
+        "제19조 조사·측량을 위한 타인 토지 출입",
+        "제45~46조",
+        "무허가 행위에 대한 벌칙(2년 이하 징역 또는 2천만 원 이하",
+        "벌금)과 과태료",
+        "이 법에 없는 것: 국세 감면 조항",
+    ]
+    out = join_wrapped_lines(table)
+    assert "무허가 행위에 대한 벌칙(2년 이하 징역 또는 2천만 원 이하 벌금)과 과태료" in out
+    # Closed brackets and lines without one stay as they were.
+    assert out[:3] == table[:3] and out[-1] == table[-1] and len(out) == len(table) - 1

@@ -83,6 +83,10 @@ _SPLIT_FIGURE_END = re.compile(r"\d[\d,.]*\s*(?:만|조|억|천)?$")
 _SPLIT_FIGURE_START = re.compile(r"^(?:원|평|㎡|명|개|억|만|%|조\s*원)")
 
 
+def _opens_bracket(line: str) -> bool:
+    return line.count("(") > line.count(")")
+
+
 _WIDE_CHAR = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3\u4e00-\u9fff]")
 _SENTENCE_END = re.compile(r"[.!?。:：)）」』\]]$|(?:다|음|함|임|요)$")
 _SPEAKER = re.compile(r"^[◯○●]")
@@ -153,6 +157,11 @@ def join_wrapped_lines(lines: list[str]) -> list[str]:
         if out and _SPLIT_FIGURE_END.search(out[-1]) and _SPLIT_FIGURE_START.match(ln):
             # A table cell wrapped inside a figure ("57.5만" / "평(190만 826㎡)"): mend it without a space.
             out[-1] = out[-1] + ln
+            continue
+        if out and _opens_bracket(out[-1]) and ")" in ln and not _BLOCK_START.match(ln):
+            # A bracket left open at the line's end is closed on the next line: one cell or sentence wrapped
+            # ("벌칙(2년 이하 징역 또는 2천만 원 이하" / "벌금)과 과태료"), however short the line.
+            out[-1] = out[-1] + " " + ln
             continue
         wide = len(ln) >= 0.8 * full and full >= 30
         heading = _is_heading(ln) and not wide  # a numbered list item that wraps runs full width; a heading does not
