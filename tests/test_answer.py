@@ -221,6 +221,15 @@ def test_an_english_count_is_a_number_and_the_plural_it_counts():
     assert type_match(types, "The plan was announced in 2018 reports.") == -1.0
 
 
+def test_a_count_question_is_half_answered_by_a_bare_figure():
+    from assistant.answer.evidence import question_types, type_match
+
+    types = question_types("특별법상 사업협의체 위원은 최대 몇 명까지 둘 수 있나요?")
+    assert type_match(types, "시·도지사등은 20명 이내의 사업협의체를 둘 수 있다.") == 1.0
+    assert type_match(types, "사업협의체 위원 정수: 표 3 참조.") == 0.5
+    assert type_match(types, "사업협의체가 출범했다.") == -1.0
+
+
 def test_an_item_of_a_list_of_what_the_sources_do_not_give_declines_with_it_cited():
     """A bare noun phrase under "이 문서가 확인하지 못한 것" says that thing is missing; an item that names what was
     found ("…만 확인했다") or its exceptions does not."""

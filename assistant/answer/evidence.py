@@ -133,6 +133,7 @@ def question_types(question: str) -> list[str]:
     return [t for t in types if t != "quantity"] if len(types) > 1 else types
 
 
+_COUNTED = re.compile(_COUNT, re.I)
 _FULL_DATE = re.compile(r"\d{1,2}\s*월\s*\d{1,2}\s*일|(?:19|20)\d{2}[-./]\s*\d{1,2}[-./]\s*\d{1,2}|"
                         r"\b\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)\b|"
                         r"(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{1,2}\b|"
@@ -147,6 +148,9 @@ def type_match(types: list[str], sentence: str) -> float:
     if not any(QUESTION_TYPES[t][1].search(sentence) for t in types):
         return -1.0
     if types == ["date"] and not _FULL_DATE.search(sentence):
+        return 0.5
+    # Likewise a count question is only half answered by a bare figure: "몇 명" wants "20명", not "표 3".
+    if types == ["count"] and not _COUNTED.search(sentence):
         return 0.5
     return 1.0
 
