@@ -252,6 +252,33 @@ def test_an_item_of_a_list_of_what_the_sources_do_not_give_declines_with_it_cite
     assert not_stated_clauses("판교 제2테크노밸리의 공식 개소 연도는 발표되지 않았다.", "2. 개요")
 
 
+def test_a_bracketed_aside_belongs_to_its_clause_unless_it_is_the_remark():
+    from assistant.answer.evidence import not_stated_clauses, split_remark
+
+    assert not_stated_clauses("부산 총사업비는 두 수치(4조411억 원과 2조411억 원)가 병존하며 해소되지 않았다.") == [
+        "부산 총사업비는 두 수치 4조411억 원과 2조411억 원 가 병존하며 해소되지 않았다."]
+    # The remark in brackets is its own clause; the opening the sentence states is not said to be missing.
+    assert not_stated_clauses("The centre opened in 2014 at KAIST (its present premises are not stated).") == [
+        "its present premises are not stated"]
+    # A Korean remark ends where its verb does; what follows is the next thing said (here a table row's cell).
+    assert split_remark("문화예술허브 사용한 자료에 면적 없음 문화체육관광부가 별도로 추진") == (
+        "문화예술허브 사용한 자료에 면적 없음", "문화체육관광부가 별도로 추진")
+    assert split_remark("No figure was found for the Daejeon zone.") == ("No figure was found for the Daejeon zone.", "")
+    # A table row's remark is about the row's first cell, not the other cells.
+    row = "Ulsan · KTX station-area district (reported) · **Not published** in the sources used · Hydrogen"
+    assert not_stated_clauses(row) == ["Ulsan · **Not published** in the sources used"]
+
+
+def test_a_remark_followed_by_what_was_asked_is_no_decline():
+    """"문화예술허브: 면적 없음 | 문체부가 별도로 추진" declines a question on its area, not one on who runs it."""
+    from assistant.text import tokenize
+
+    passages = [chunk(1, "문화예술허브 사용한 자료에 면적 없음 문화체육관광부가 별도로 추진")]
+    for q, declined in (("문화예술허브의 면적은 얼마인가요?", True), ("문화예술허브는 누가 추진하나요?", False)):
+        ans = compose(q, q, passages, [0.9], idf, tokenize(q), embed=None)
+        assert ans.abstained == declined, (q, ans.text)
+
+
 def test_a_gap_sentence_covering_the_question_more_fully_than_the_best_sentence_declines():
     """Lower in the ranking, a "not announced" sentence that covers more of the question than the best sentence
     does wins over it; one covering less does not."""

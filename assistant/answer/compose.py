@@ -33,6 +33,7 @@ from .evidence import (
     not_stated_clauses,
     question_types,
     sentence_score,
+    split_remark,
     type_match,
 )
 
@@ -211,7 +212,10 @@ def candidates(
         c.dense = float(sim)
         c.bilingual = passages[c.passage].doc_type == "glossary" or is_bilingual(c.text)
         for clause in not_stated_clauses(c.text, passages[c.passage].section):
-            words = set(tokenize(clause))
+            remark, tail = split_remark(clause)
+            words = set(tokenize(remark))
+            if tail and (set(tokenize(tail)) - words) & own.keys():
+                continue  # the sentence goes on to give something asked: "… 면적 없음 | 문체부가 별도로 추진"
             cover = coverage(qterms, words, ctx, aliases=aliases)
             if alt_groups and is_korean(clause) != (lang == "ko"):
                 cover = max(cover, other_language_weight * group_coverage(alt_groups, words, ctx))

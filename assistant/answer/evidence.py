@@ -98,7 +98,9 @@ NOT_STATED = re.compile(
     r"\bno\b[^.]{0,120}\b(?:was|were)\s+found|\b(?:is|are)\s+unknown|unknown\s+here|"
     r"발표되지\s*않|확정(?:해\s*주지|하지|되지)\s*않|설명(?:되|하)지\s*않|미발표|미확인|공개\s*자료에\s*없|"
     r"not\s+(?:in|given\s+in|found\s+in)\s+the\s+sources|(?:was|were)\s+not\s+(?:found|announced|checked)|"
-    r"(?:do|does)\s+not\s+(?:address|explain)|not\s+explained",
+    r"(?:do|does)\s+not\s+(?:address|explain)|not\s+explained|해소되지\s*않|"
+    # a table cell or list item: "사용한 자료에 면적 없음", "도시별 운영사 목록은 참고한 자료에 없다"
+    r"자료에\s*(?:[^\s.]+\s+){0,2}없(?:음|다)",
     re.I,
 )
 # A section that lists what the sources do not give ("이 문서가 확인하지 못한 것", "What the sources do not give"):
@@ -114,6 +116,7 @@ _KO_CLAUSE_END = re.compile(r"[가-힣]다[.」”\"')]*\s*$")
 # Clauses of a sentence: a "not stated" remark often rides on a sentence that also states something else
 # ("opened in 2014 at KAIST; its present premises are not stated"), and only its own clause says what is missing.
 CLAUSE = re.compile(r"(?<=[.!?;:])\s+|\s*[(（]|[)）]\s*|;\s*|,\s*(?:but|while|and)\s+|지만\s+|으나\s+|는데\s+")
+_ASIDE = re.compile(r"\s*[(（]([^()（）]*)[)）]")
 
 
 def not_stated_clauses(text: str, section: str = "") -> list[str]:
@@ -124,7 +127,36 @@ def not_stated_clauses(text: str, section: str = "") -> list[str]:
         return [text]
     if not NOT_STATED.search(text):
         return []
-    return [c for c in CLAUSE.split(text) if c and len(c) > 3 and NOT_STATED.search(c)]
+    if is_table_row(text):
+        # A table row's remark is about the row's first cell: "Ulsan · … · **Not published** in the sources used ·
+        # Hydrogen …" says Ulsan's cost is missing, not its site or industries.
+        head, *cells = text.split(" · ")
+        return [f"{head} · {c}" for cell in cells for c in _remark_clauses(cell)] + _remark_clauses(head)
+    return _remark_clauses(text)
+
+
+def _remark_clauses(text: str) -> list[str]:
+    # A bracketed aside is a clause of its own, and the text around it is one clause that includes it (unless the
+    # aside is the remark): "부산 총사업비는 두 수치(4조411억 원과 2조411억 원)가 병존하며 해소되지 않았다" says the
+    # two figures are unsettled, not "가 병존하며 해소되지 않았다"; "opened in 2014 (its premises are not
+    # stated)" says nothing is missing about the opening.
+    asides = _ASIDE.findall(text)
+    main = _ASIDE.sub(lambda m: " " if NOT_STATED.search(m.group(1)) else f" {m.group(1)} ", text)
+    return [c for c in CLAUSE.split(main) + asides if c and len(c) > 3 and NOT_STATED.search(c)]
+
+
+def split_remark(clause: str) -> tuple[str, str]:
+    """(the remark, what follows it). A Korean remark ends its clause (the verb comes last), so words after it
+    are the next thing said: "사용한 자료에 면적 없음 | 문화체육관광부가 별도로 추진" (a table row). English
+    names what is missing after the remark ("no figure was found for …"): it is kept whole."""
+    m = NOT_STATED.search(clause)
+    if m is None or not re.search(r"[가-힣]", m.group()):
+        return clause, ""
+    end = _SPACE.search(clause, m.end())
+    return (clause[:end.start()], clause[end.start():].strip()) if end else (clause, "")
+
+
+_SPACE = re.compile(r"\s")
 
 
 def question_types(question: str) -> list[str]:
