@@ -117,6 +117,7 @@ _KO_CLAUSE_END = re.compile(r"[가-힣]다[.」”\"')]*\s*$")
 # ("opened in 2014 at KAIST; its present premises are not stated"), and only its own clause says what is missing.
 CLAUSE = re.compile(r"(?<=[.!?;:])\s+|\s*[(（]|[)）]\s*|;\s*|,\s*(?:but|while|and)\s+|지만\s+|으나\s+|는데\s+")
 _ASIDE = re.compile(r"\s*[(（]([^()（）]*)[)）]")
+_SPACE = re.compile(r"\s")
 
 
 def not_stated_clauses(text: str, section: str = "") -> list[str]:
@@ -154,9 +155,6 @@ def split_remark(clause: str) -> tuple[str, str]:
         return clause, ""
     end = _SPACE.search(clause, m.end())
     return (clause[:end.start()], clause[end.start():].strip()) if end else (clause, "")
-
-
-_SPACE = re.compile(r"\s")
 
 
 def question_types(question: str) -> list[str]:
