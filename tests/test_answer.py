@@ -230,6 +230,16 @@ def test_a_count_question_is_half_answered_by_a_bare_figure():
     assert type_match(types, "사업협의체가 출범했다.") == -1.0
 
 
+def test_a_count_is_a_figure_with_its_unit_not_an_ordinal():
+    from assistant.answer.evidence import type_match
+
+    assert type_match(["count"], "발 의 자 : 이수진(비)ㆍ김성환ㆍ주철현의원(10인)") == 1.0
+    assert type_match(["count"], "22@ 보조 주택은 약 3,000호였다.") == 1.0
+    # A bill's number and a committee's term are ordinals: no count, and no bare figure either.
+    assert type_match(["count"], "▣ 이수진 의원 대표 발의(의안 번호 제2125318호)") == -1.0
+    assert type_match(["count"], "제3기 위원회가 출범했다.") == -1.0
+
+
 def test_an_item_of_a_list_of_what_the_sources_do_not_give_declines_with_it_cited():
     """A bare noun phrase under "이 문서가 확인하지 못한 것" says that thing is missing; an item that names what was
     found ("…만 확인했다") or its exceptions does not."""
