@@ -57,3 +57,13 @@ def test_a_bracket_left_open_is_closed_on_the_next_line():
     assert "무허가 행위에 대한 벌칙(2년 이하 징역 또는 2천만 원 이하 벌금)과 과태료" in out
     # Closed brackets and lines without one stay as they were.
     assert out[:3] == table[:3] and out[-1] == table[-1] and len(out) == len(table) - 1
+
+
+def test_a_wrapped_list_of_names_is_one_line():
+    proposers = ["의안 번호 25318", "발 의 자 : 이수진(비)ㆍ김성환ㆍ김승남", "김영호ㆍ류호정ㆍ박홍근", "송옥주ㆍ양이원영ㆍ우원식",
+                 "주철현의원(10인)", "", "제안이유 및 주요내용"]
+    out = join_wrapped_lines(proposers)
+    assert "발 의 자 : 이수진(비)ㆍ김성환ㆍ김승남ㆍ김영호ㆍ류호정ㆍ박홍근ㆍ송옥주ㆍ양이원영ㆍ우원식ㆍ주철현의원(10인)" in out
+    # A table cell joined by a middle dot (U+00B7) is no list of names: it stays on its own line.
+    cells = ["요구사항 분석·설계·검증", "구현·학습", "산출물 목록", "비고"]
+    assert join_wrapped_lines(cells) == cells

@@ -83,6 +83,15 @@ _SPLIT_FIGURE_END = re.compile(r"\d[\d,.]*\s*(?:만|조|억|천)?$")
 _SPLIT_FIGURE_START = re.compile(r"^(?:원|평|㎡|명|개|억|만|%|조\s*원)")
 
 
+# A list of names printed "이수진(비)ㆍ김성환ㆍ김승남" that wraps: the next line holds only more such names, the
+# last perhaps closing the list with its count ("주철현의원(10인)"), as a bill prints its proposers.
+_NAME = r"[가-힣]{2,6}(?:\([^()]{1,8}\))?"
+# Only the Hangul-compatibility dot (U+318D) HWP prints between names, after two or more names: a middle dot
+# (U+00B7) wraps table cells ("분석·설계" / "구현·학습"), which are no list.
+_NAME_LIST_END = re.compile(rf"{_NAME}ㆍ{_NAME}ㆍ{_NAME}$")
+_NAME_LIST_LINE = re.compile(rf"^{_NAME}(?:ㆍ{_NAME})*$")
+
+
 def _opens_bracket(line: str) -> bool:
     return line.count("(") > line.count(")")
 
@@ -157,6 +166,9 @@ def join_wrapped_lines(lines: list[str]) -> list[str]:
         if out and _SPLIT_FIGURE_END.search(out[-1]) and _SPLIT_FIGURE_START.match(ln):
             # A table cell wrapped inside a figure ("57.5만" / "평(190만 826㎡)"): mend it without a space.
             out[-1] = out[-1] + ln
+            continue
+        if out and _NAME_LIST_END.search(out[-1]) and _NAME_LIST_LINE.match(ln):
+            out[-1] = out[-1] + "ㆍ" + ln
             continue
         if out and _opens_bracket(out[-1]) and ")" in ln and not _BLOCK_START.match(ln):
             # A bracket left open at the line's end is closed on the next line: one cell or sentence wrapped
