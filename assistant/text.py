@@ -30,7 +30,7 @@ def tokenizer_version() -> str:
     import hashlib
 
     rules = "|".join([",".join(sorted(CONTENT_TAGS)), ",".join(sorted(EN_STOP)), ",".join(sorted(KO_STOP)), _SPECIAL.pattern,
-                      _FINAL_STOP.pattern])
+                      _FINAL_STOP.pattern, ",".join(sorted(_BOUND_SUFFIXES))])
     return "kiwi-" + hashlib.sha1(rules.encode("utf-8")).hexdigest()[:10]
 
 
@@ -89,8 +89,22 @@ def _keep(form: str, tag: str) -> str | None:
     return form
 
 
+# Suffixes that make a different word of the noun they close: 수도권 (the capital region) is not 수도 (water
+# supply, as in 「수도법」), nor 역세권 a station, nor 소유권 ownership. Kiwi splits them off (수도/NNG 권/XSN).
+_BOUND_SUFFIXES = frozenset({"권"})
+
+
 def tokens_from_morphs(morphs, text: str = "") -> list[str]:
-    out = [t for t in (_keep(m.form, m.tag) for m in morphs) if t]
+    out: list[str] = []
+    prev = None
+    for m in morphs:
+        kept = _keep(m.form, m.tag)
+        if (m.tag == "XSN" and m.form in _BOUND_SUFFIXES and prev is not None and out and out[-1] == prev.form
+                and prev.tag in ("NNG", "NNP") and prev.start + prev.len == m.start):
+            out[-1] = prev.form + m.form
+        elif kept:
+            out.append(kept)
+        prev = m
     out.extend(s.lower() for s in _SPECIAL.findall(text))
     return out
 

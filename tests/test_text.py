@@ -31,3 +31,12 @@ def test_use_gives_one_query_the_same_vector_as_in_a_batch():
     batch = use.embed_queries(texts)
     single = np.stack([use.embed_queries([t])[0] for t in texts])
     assert np.allclose(batch, single, atol=1e-5)
+
+
+def test_a_bound_suffix_stays_with_its_noun():
+    from assistant.text import tokenize
+
+    # 수도권 (the capital region) is not 수도 (water supply): 「수도법」 must not match a question on Seoul.
+    assert tokenize("수도권정비계획법")[0] == "수도권"
+    assert "수도권" not in tokenize("「수도법」 제5조에 따른 수도정비계획")
+    assert tokenize("소유권 외의 권리") == ["소유권", "권리"]
