@@ -240,6 +240,21 @@ def test_a_count_is_a_figure_with_its_unit_not_an_ordinal():
     assert type_match(["count"], "제3기 위원회가 출범했다.") == -1.0
 
 
+def test_a_question_on_one_phase_is_not_answered_by_another():
+    from assistant.answer.evidence import phase_missing
+    from assistant.text import tokenize
+
+    assert phase_missing("부산 센텀2 특구 3단계 구간의 면적은?", ["1단계 구간은 2026년 착공했다.", "특구 면적은 191만㎡다."])
+    # Either language, or an ordinal, names the phase; a question naming none is left alone.
+    assert not phase_missing("퓨저노폴리스 1단계는 언제 문을 열었나요?", ["Fusionopolis Phase 1 opened in October 2008."])
+    assert not phase_missing("What did Phase 2 add?", ["The second phase added two towers."])
+    assert not phase_missing("특구 면적은?", ["1단계 구간 면적은 1만㎡"])
+    q = "부산 센텀2 특구 3단계 구간의 면적은 몇 ㎡인가요?"
+    passages = [chunk(1, "부산 센텀2 특구의 면적은 191만㎡다. 1단계 구간은 2026년 2월 착공했다.")]
+    ans = compose(q, q, passages, [0.9], lambda t: 1.0, tokenize(q), embed=None)
+    assert ans.abstained and ans.text == DECLINE["ko"]
+
+
 def test_an_item_of_a_list_of_what_the_sources_do_not_give_declines_with_it_cited():
     """A bare noun phrase under "이 문서가 확인하지 못한 것" says that thing is missing; an item that names what was
     found ("…만 확인했다") or its exceptions does not."""

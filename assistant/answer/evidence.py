@@ -158,6 +158,41 @@ def split_remark(clause: str) -> tuple[str, str]:
     return (clause[:end.start()], clause[end.start():].strip()) if end else (clause, "")
 
 
+# A numbered phase of a project: "3단계 구간", "Phase 3"; an ordinal ("38th", "the second phase", "두 번째") may
+# be one. Rounds and terms (제1차 종합발전계획, 제414회 제1차 회의) are left alone: a question names them as where
+# its fact was said, and the answering sentence seldom repeats that ("제1차" was asked, "회의록 제1호" printed).
+_PHASE = re.compile(r"(?<![\d.,])(\d{1,3})\s*단계|\bphase\s*(\d{1,3})\b", re.I)
+_ORDINAL = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th)\b|(첫|두|세|네|다섯)\s*번째|(첫|둘|셋|넷)째|\b(first|second|third|fourth|fifth)\b",
+                      re.I)
+_ORDINAL_VALUE = {w: str(i + 1) for words in (("첫", "두", "세", "네", "다섯"), ("첫", "둘", "셋", "넷"),
+                                              ("first", "second", "third", "fourth", "fifth"))
+                  for i, w in enumerate(words)}
+
+
+def phases(text: str) -> set[str]:
+    """The phase numbers a text names: "센텀2 3단계 구간" -> {"3"}; "Phase 1 and Phase 2" -> {"1", "2"}."""
+    return {m.group(1) or m.group(2) for m in _PHASE.finditer(text)}
+
+
+def ordinals(text: str) -> set[str]:
+    """Numbers a text gives as ordinals: "38th plenary" -> {"38"}; "두 번째 지정", "the second phase" -> {"2"}."""
+    out = set()
+    for m in _ORDINAL.finditer(text):
+        word = next(g for g in m.groups() if g)
+        out.add(word if word.isdigit() else _ORDINAL_VALUE[word.lower()])
+    return out
+
+
+def phase_missing(question: str, answer_texts: Sequence[str]) -> bool:
+    """The question names a phase ("3단계 구간의 면적") that no sentence of the answer names: the answer is about
+    another phase or the whole ("특구 면적은 191만㎡"), not what was asked."""
+    asked = phases(question)
+    if not asked:
+        return False
+    given = set().union(*(phases(t) | ordinals(t) for t in answer_texts)) if answer_texts else set()
+    return not asked <= given
+
+
 def question_types(question: str) -> list[str]:
     types = [name for name, (cue, _) in QUESTION_TYPES.items() if cue.search(question)]
     # "quantity" is the fallback for a bare 얼마 / how much; a named kind (사업비 얼마, 면적은 얼마) is stricter.
