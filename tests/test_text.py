@@ -40,3 +40,14 @@ def test_a_bound_suffix_stays_with_its_noun():
     assert tokenize("수도권정비계획법")[0] == "수도권"
     assert "수도권" not in tokenize("「수도법」 제5조에 따른 수도정비계획")
     assert tokenize("소유권 외의 권리") == ["소유권", "권리"]
+
+
+def test_a_prefix_stays_with_a_one_syllable_noun():
+    from assistant.text import tokenize
+
+    # Kiwi reads 재결 (adjudication) as 재/XPN 결/NNG after "수용할 때", as one noun elsewhere: one token either way.
+    assert "재결" in tokenize("토지를 수용할 때 재결은 어느 기관이 맡나요?")
+    assert "재결" in tokenize("수용에 대한 재결은 중앙토지수용위원회가 관장한다.")
+    # A longer noun keeps matching without its prefix: 재개발 still holds 개발, 비수도권 수도권.
+    assert tokenize("재개발 사업") == ["개발", "사업"]
+    assert tokenize("비수도권 도시") == ["수도권", "도시"]
