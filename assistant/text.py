@@ -30,7 +30,8 @@ def tokenizer_version() -> str:
     import hashlib
 
     rules = "|".join([",".join(sorted(CONTENT_TAGS)), ",".join(sorted(EN_STOP)), ",".join(sorted(KO_STOP)), _SPECIAL.pattern,
-                      _FINAL_STOP.pattern, ",".join(sorted(_BOUND_SUFFIXES)), "XPN+1"])
+                      _FINAL_STOP.pattern, ",".join(sorted(_BOUND_SUFFIXES)),
+                      "XPN+1"])  # the prefix rule in tokens_from_morphs: rename this marker when that rule changes
     return "kiwi-" + hashlib.sha1(rules.encode("utf-8")).hexdigest()[:10]
 
 
@@ -99,11 +100,11 @@ def tokens_from_morphs(morphs, text: str = "") -> list[str]:
     prev = None
     for m in morphs:
         kept = _keep(m.form, m.tag)
-        if (m.tag == "XSN" and m.form in _BOUND_SUFFIXES and prev is not None and out and out[-1] == prev.form
-                and prev.tag in ("NNG", "NNP") and prev.start + prev.len == m.start):
+        touching = prev is not None and prev.start + prev.len == m.start
+        if (touching and m.tag == "XSN" and m.form in _BOUND_SUFFIXES and out and out[-1] == prev.form
+                and prev.tag in ("NNG", "NNP")):
             out[-1] = prev.form + m.form
-        elif (kept and prev is not None and prev.tag == "XPN" and m.tag in ("NNG", "NNP") and len(m.form) == 1
-              and prev.start + prev.len == m.start):
+        elif touching and kept and prev.tag == "XPN" and m.tag in ("NNG", "NNP") and len(m.form) == 1:
             # A prefix before a one-syllable noun is one word Kiwi split by context: 재결 read as 재/XPN 결/NNG.
             out.append(prev.form + m.form)
         elif kept:

@@ -189,7 +189,7 @@ def phase_missing(question: str, answer_texts: Sequence[str]) -> bool:
     asked = phases(question)
     if not asked:
         return False
-    given = set().union(*(phases(t) | ordinals(t) for t in answer_texts)) if answer_texts else set()
+    given = set().union(*(phases(t) | ordinals(t) for t in answer_texts))
     return not asked <= given
 
 
