@@ -151,7 +151,22 @@ def _kiwi_sentences(line: str) -> tuple[tuple[int, int], ...]:
 
 _LINE_BREAK = re.compile(r"\n+")
 _EN_SENT = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9가-힣])")
+# A full stop after these ends no sentence: "Act No. 19767", "Art. 63", "St. Louis", "Dr. Kim", "U.S. law".
+_ABBREVIATION = re.compile(r"(?:\b(?:No|Nos|Art|Arts|St|Mt|Mr|Mrs|Ms|Dr|Prof|Inc|Corp|Co|Ltd|Jr|Sr|vs|cf|approx|"
+                           r"para|paras|p|pp|incl|est|ca|Vol|Fig|Sec|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|"
+                           r"\b(?:e\.g|i\.e|U\.S|U\.K))\.$")
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def _english_sentences(line: str) -> list[tuple[int, int]]:
+    parts, last = [], 0
+    for m in _EN_SENT.finditer(line):
+        if _ABBREVIATION.search(line[last:m.start()]):
+            continue
+        parts.append((last, m.start()))
+        last = m.end()
+    parts.append((last, len(line)))
+    return parts
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -163,14 +178,13 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         pos = start + len(line)
         if not line.strip():
             continue
-        if HANGUL.search(line):
-            parts = list(_kiwi_sentences(line))
+        # Kiwi splits Korean; it leaves an English paragraph that glosses a Korean term ("zones (도심융합특구) on
+        # 23 September 2020, …") whole, so a line that is mostly Latin is split by its full stops.
+        # A table row is one statement, read with its column names: its cells are not cut into sentences.
+        if line.lstrip().startswith("|"):
+            parts = [(0, len(line))]
         else:
-            parts, last = [], 0
-            for m in _EN_SENT.finditer(line):
-                parts.append((last, m.start()))
-                last = m.end()
-            parts.append((last, len(line)))
+            parts = list(_kiwi_sentences(line)) if is_korean(line) else _english_sentences(line)
         for s, e in parts:
             seg = line[s:e]
             if seg.strip():

@@ -51,3 +51,23 @@ def test_a_prefix_stays_with_a_one_syllable_noun():
     # A longer noun keeps matching without its prefix: 재개발 still holds 개발, 비수도권 수도권.
     assert tokenize("재개발 사업") == ["개발", "사업"]
     assert tokenize("비수도권 도시") == ["수도권", "도시"]
+
+
+def test_an_english_paragraph_glossing_a_korean_term_is_split_into_its_sentences():
+    """Kiwi leaves such a paragraph whole; a mostly Latin line is split by its full stops instead."""
+    text = ("The plan for urban convergence special zones (도심융합특구) was reported on 23 September 2020. "
+            "Poblenou/22@ was one of three models. This study is as of 31 December 2023.")
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        "The plan for urban convergence special zones (도심융합특구) was reported on 23 September 2020.",
+        "Poblenou/22@ was one of three models.", "This study is as of 31 December 2023."]
+
+
+def test_an_abbreviation_ends_no_sentence_and_a_table_row_is_one():
+    text = "The Act (Act No. 19767) applies. RSTA Art. 63 gives relief to firms in St. Louis. It ends."
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        "The Act (Act No. 19767) applies.", "RSTA Art. 63 gives relief to firms in St. Louis.", "It ends."]
+    row = "| Gwangju | land in use (~250,000 m², incl. Kim Dae-jung Center). Idle land | 85만㎡ |"
+    assert split_sentences(row) == [(0, len(row))]
+    # a sentence ending in an abbreviation-like company suffix still ends there
+    text = "Its name is 22 ARROBA BCN, S.A.U. The sources do not give its budget."
+    assert len(split_sentences(text)) == 2
