@@ -159,6 +159,21 @@ def test_question_types_name_what_is_asked():
     assert type_match(["duration"], "관리청은 20일 안에 의견을 내야 한다") == 1.0
 
 
+def test_question_types_read_words_as_the_question_uses_them():
+    from assistant.answer.evidence import question_types, type_match
+
+    # "station-area" names a place; "budgets" asks for money
+    assert question_types("Ulsan MBC gave two budgets for the KTX station-area district. What were they?") == ["amount"]
+    # "when" inside the question is a conjunction: this asks for a place
+    assert question_types("Where was the ceremony held when the committee was launched?") == []
+    assert question_types("When did it open?") == ["date"]
+    # "규모 / how large" asks for an area, money or a number of units, never for a date
+    assert question_types("How large a fund did Shinhan provide?") == ["size"]
+    assert question_types("인천 펀드 규모는 얼마인가요?") == ["size"]
+    assert type_match(["size"], "a fund of 500억 won") == 1.0 and type_match(["size"], "1단계 110,734㎡") == 1.0
+    assert type_match(["size"], "2020년 9월 23일 발표되었다") == -1.0
+
+
 def test_printed_form_fields_answer_by_their_label():
     """HWP forms print "m 사업금액 : …", "(71) 출원인" with its value on the next line, "일 시 2024년5월7일": the field
     whose label the question names (or whose label holds the kind asked) answers, read with its page."""
@@ -320,6 +335,28 @@ def test_a_gap_sentence_covering_the_question_more_fully_than_the_best_sentence_
                                               not_stated=0.7)]) is None
 
 
+def test_a_remark_that_the_asked_figure_is_missing_is_not_the_wrong_kind_of_thing():
+    """"울산 총사업비는 사용한 자료에 나오지 않는다" holds no amount, yet it answers "총사업비는 얼마?" as far as the
+    sources go: it is not marked down for lacking one, so it can decline the question over a figure about
+    something else; and such a remark is never a chained question's second fact."""
+    from assistant.answer.compose import Candidate, _second_hop, candidates
+    from assistant.text import tokenize
+
+    text = ("울산 KTX역세권 복합특화단지 개발사업의 사업비는 8,913억 원으로 보도되었다. "
+            "울산 도심융합특구 총사업비는 사용한 자료에 나오지 않는다.")
+    q = "울산 도심융합특구 총사업비는 얼마로 책정됐나요?"
+    cands = {c.text: c for c in candidates(q, q, [chunk(1, text)], [0.9], idf, tokenize(q), embed=None)}
+    gap = cands["울산 도심융합특구 총사업비는 사용한 자료에 나오지 않는다."]
+    assert gap.not_stated > 0 and gap.tmatch == 0.0
+    assert cands["울산 KTX역세권 복합특화단지 개발사업의 사업비는 8,913억 원으로 보도되었다."].tmatch == 1.0
+
+    w = {"센터": 1.0, "거점": 1.0, "역할": 1.0}
+    first = Candidate(passage=0, text="센터는 그 단지로 옮겼다.", terms={"센터"}, score=0.6)
+    remark = Candidate(passage=1, text="그 단지의 거점 역할은 확인되지 않았다.", terms={"거점", "역할"}, score=0.5,
+                       not_stated=0.6)
+    assert _second_hop([first, remark], [first], w) is None
+
+
 def test_a_definition_is_asked_only_of_the_subject_just_before_the_cue():
     """"울산 특구는 무엇인가요?" asks what the zone is; "울산 특구가 … 줄어든 이유는 무엇인가요?" asks for a reason,
     so a sentence opening "울산 특구는 …" is no definition there."""
@@ -335,7 +372,7 @@ def test_a_sentence_is_read_with_the_one_before_it():
     """"It opened on 17 October 2008" answers a question about the phase the sentence before it names; the
     predecessor's words count less than the sentence's own, and a table row does not inherit them."""
     from assistant.answer.compose import candidates
-    from assistant.answer.evidence import coverage
+    from assistant.answer.evidence import coverage, group_coverage
     from assistant.text import tokenize
 
     text = ("Fusionopolis Phase 1 has two towers. It opened on 17 October 2008. "
@@ -348,6 +385,10 @@ def test_a_sentence_is_read_with_the_one_before_it():
     assert it.lex > cands["Biopolis opened in 2003 after two years of building."].lex
     w = {"a": 1.0, "b": 1.0}
     assert coverage(w, {"a"}, set(), {"b"}, 0.3) == 0.65 and coverage(w, {"a"}, {"b"}, {"b"}, 0.3) == 0.75
+    # the same for a sentence in the other language, matched through translations: "Daejeon first announced it
+    # on 6 March 2024" after the sentence naming the project
+    groups = [(1.0, (frozenset({"a"}),)), (1.0, (frozenset({"b"}), frozenset({"c", "d"})))]
+    assert group_coverage(groups, {"a"}, set(), {"c", "d"}, 0.3) == 0.65 and group_coverage(groups, {"a"}, set()) == 0.5
     table = "| 단계 | 개관 |\n|---|---|\n| 1단계 | 2008년 |\n| 2단계 | 2011년 |"
     rows = candidates("2단계 개관?", "2단계 개관?", [chunk(1, table)], [0.9], idf, tokenize("2단계 개관"), embed=None)
     assert all(not c.near for c in rows)

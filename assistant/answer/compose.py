@@ -209,7 +209,7 @@ def candidates(
         c.own_lex = coverage(own, c.terms, ctx, c.near, near_weight, aliases) if carried_terms else c.lex
         other = is_korean(c.text) != (lang == "ko")
         if alt_groups and other:
-            c.lex = max(c.lex, other_language_weight * group_coverage(alt_groups, c.terms, ctx))
+            c.lex = max(c.lex, other_language_weight * group_coverage(alt_groups, c.terms, ctx, c.near, near_weight))
         c.dense = float(sim)
         c.bilingual = passages[c.passage].doc_type == "glossary" or is_bilingual(c.text)
         for clause in not_stated_clauses(c.text, passages[c.passage].section):
@@ -223,6 +223,10 @@ def candidates(
             c.not_stated = max(c.not_stated, cover)
         field = field_match(question, c.text, types)
         c.tmatch = type_match(types, c.text) + definition_match(question, c.text, subjects) + field
+        if c.not_stated > 0 and c.tmatch < 0:
+            # "울산 총사업비는 사용한 자료에 나오지 않는다" holds no amount, yet it is the answer to "총사업비는 얼마?"
+            # as far as the sources go: a remark that what was asked is missing is not the wrong kind of thing.
+            c.tmatch = 0.0
         if field > 0:
             # A printed form's field ("일 시 2024년5월7일") is read with its form: the page names the rest.
             if c.passage not in passage_cover:
@@ -432,8 +436,8 @@ def _second_hop(ranked: list[Candidate], chosen: list[Candidate], weights: dict[
     for c in ranked:
         if c.score < within * ranked[0].score:
             break
-        if text_key(c.text) in seen:
-            continue
+        if text_key(c.text) in seen or c.not_stated > 0:
+            continue  # a remark that something is missing gives no second fact
         g = sum(w for t, w in rest.items() if t in c.terms) / sum(rest.values())
         if g > gain:
             best, gain = c, g

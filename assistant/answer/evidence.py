@@ -26,7 +26,7 @@ _DURATION = r"\d+\s*(?:년|개월|주|일)(?!\s*\d)|\d+\s*(?:years?|months?|week
 # "deliberate"); Korean yes/no questions that merely mention a period or a rate are not typed by that word alone.
 QUESTION_TYPES: dict[str, tuple[re.Pattern, re.Pattern]] = {
     "amount": (
-        re.compile(r"사업비|금액|예산|비용|투자액|지원액|벌금|과태료|보조금.*(?:규모|한도)|\b(?:cost|costs|budget|funding|amount)\b", re.I),
+        re.compile(r"사업비|금액|예산|비용|투자액|지원액|벌금|과태료|보조금.*(?:규모|한도)|\b(?:costs?|budgets?|funding|amounts?)\b", re.I),
         re.compile(_AMOUNT, re.I),
     ),
     # "얼마나 / how much" alone asks for a quantity of any kind: money, area, a count, a share, a period.
@@ -35,13 +35,22 @@ QUESTION_TYPES: dict[str, tuple[re.Pattern, re.Pattern]] = {
         re.compile("|".join([_AMOUNT, _AREA, _COUNT, _PERCENT, _DURATION]), re.I),
     ),
     "date": (
-        re.compile(r"언제|날짜|몇 년도|몇년도|어느 해|연도|시기|\bwhen\b|what date|which year|what year", re.I),
+        # English "when" asks only where it opens a clause: "Where was it held when the committee was launched?"
+        # asks for a place.
+        re.compile(r"언제|날짜|몇 년도|몇년도|어느 해|연도|시기|(?:^|[,;:]\s*|\b(?:and|since|until)\s+)when\b|what date|which year|what year", re.I),
         # A statute's commencement is relative: "공포 후 6개월이 경과한 날부터".
         re.compile(r"(?:19|20)\d{2}\s*년|(?:19|20)\d{2}[-./]\d{1,2}|\d{1,2}\s*월\s*\d{1,2}\s*일|\b(?:19|20)\d{2}\b|"
                    r"공포\s*(?:후|한\s*날)", re.I),
     ),
+    # "규모 / how large" asks for an area ("부지 규모") as often as for money ("펀드 규모", "how large a fund") or a
+    # number of units, not for a date or a period.
+    "size": (
+        re.compile(r"규모는|\bhow (?:large|big)\b", re.I),
+        re.compile("|".join([_AREA, _AMOUNT, r"\d[\d,]*\s*(?:개|곳|명|개사|개소|세대|가구|호실)"]), re.I),
+    ),
     "area": (
-        re.compile(r"면적|넓이|규모는|how large|how big|\barea\b|\bsize\b", re.I),
+        # "station-area" names a place, not its area.
+        re.compile(r"면적|넓이|(?<!-)\barea\b(?!-)|\bsize\b", re.I),
         re.compile(_AREA, re.I),
     ),
     "count": (
@@ -298,9 +307,10 @@ def coverage(query_terms: dict[str, float], sentence_terms: set[str], context_te
 
 
 def group_coverage(groups: Sequence[tuple[float, Sequence[frozenset[str]]]], sentence_terms: set[str],
-                   context_terms: set[str]) -> float:
+                   context_terms: set[str], near_terms: set[str] = frozenset(), near: float = 0.0) -> float:
     """coverage() when a question word may be written several ways (a translation: 착공 -> "groundbreaking" or
-    "start construction"): a group counts when all tokens of any one of its renderings are there."""
+    "start construction"): a group counts when all tokens of any one of its renderings are there (in the sentence
+    before it, `near` of its weight)."""
     total = sum(w for w, _ in groups)
     if total <= 0:
         return 0.0
@@ -310,6 +320,8 @@ def group_coverage(groups: Sequence[tuple[float, Sequence[frozenset[str]]]], sen
             got += w
         elif any(r and r <= context_terms for r in renderings):
             got += 0.5 * w
+        elif near and any(r and r <= near_terms for r in renderings):
+            got += near * w
     return got / total
 
 
