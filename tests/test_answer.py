@@ -270,6 +270,17 @@ def test_a_question_on_one_phase_is_not_answered_by_another():
     assert ans.abstained and ans.text == DECLINE["ko"]
 
 
+def test_a_figure_asked_as_of_a_year_is_not_answered_by_another_years_figure():
+    from assistant.answer.evidence import year_missing
+
+    assert year_missing("What national operating budget did the centres receive in 2023?",
+                        ["National operating funds for the 17 centres were 436억 won in 2017."])
+    assert year_missing("2023년 말 기준 10개 혁신도시의 전체 인구는 몇 명인가요?", ["인구 224,019명 · 기준 시점: 2020년 말"])
+    assert not year_missing("2020년 말 기준 혁신도시 인구는?", ["인구 224,019명 · 기준 시점: 2020년 말"])
+    assert not year_missing("대구 특구의 면적은?", ["98만㎡"])  # no year asked
+    assert not year_missing("Which university was cited in 2020 as a partner?", ["In 2020 KNU was named."])
+
+
 def test_an_item_of_a_list_of_what_the_sources_do_not_give_declines_with_it_cited():
     """A bare noun phrase under "이 문서가 확인하지 못한 것" says that thing is missing; an item that names what was
     found ("…만 확인했다") or its exceptions does not."""

@@ -32,6 +32,7 @@ from .evidence import (
     is_table_row,
     not_stated_clauses,
     phase_missing,
+    year_missing,
     question_types,
     sentence_score,
     split_remark,
@@ -315,7 +316,7 @@ def compose(
     if hop is not None:
         chosen.append(hop)
     chosen += _other_language_second(ranked, chosen, lang)
-    if phase_missing(question, [c.text for c in chosen]):
+    if phase_missing(question, [c.text for c in chosen]) or year_missing(question, [c.text for c in chosen]):
         # Measured on the test, held-out and training questions: declined z-134 (unanswerable); no question
         # answered rightly was lost. Rounds (2차) as well declined two more but cost kpdf-07 (see _PHASE).
         return replace(_decline(question, query, passages, passage_scores, lang), evidence=evidence)

@@ -202,6 +202,22 @@ def phase_missing(question: str, answer_texts: Sequence[str]) -> bool:
     return not asked <= given
 
 
+# A figure asked as of a year: "2023년 말 기준 …", "2025년 한 해 동안 …", "… in 2023?", "as of 2024".
+_AS_OF_YEAR = re.compile(r"((?:19|20)\d{2})\s*년\s*(?:\d{1,2}\s*월\s*)?(?:말\s*)?(?:기준|한\s*해|동안)|"
+                         r"\b(?:in|as of|at the end of|by the end of)\s+((?:19|20)\d{2})\b(?!\s*[-–])", re.I)
+
+
+def year_missing(question: str, answer_texts: Sequence[str]) -> bool:
+    """The question asks for a figure as of a year ("2023년 말 기준 인구는?", "What budget did they receive in
+    2023?") and no sentence of the answer names that year: the answer is another year's figure ("436억 won in
+    2017"), not what was asked."""
+    m = _AS_OF_YEAR.search(question)
+    if not m:
+        return False
+    year = m.group(1) or m.group(2)
+    return not any(year in t for t in answer_texts)
+
+
 def question_types(question: str) -> list[str]:
     types = [name for name, (cue, _) in QUESTION_TYPES.items() if cue.search(question)]
     # "quantity" is the fallback for a bare 얼마 / how much; a named kind (사업비 얼마, 면적은 얼마) is stricter.
