@@ -227,6 +227,29 @@ def test_a_chained_question_gets_the_sentence_for_its_second_part():
     assert _second_hop([first, weak], [first], {**w, "맡": 1.0, "단지": 1.0}) is None
 
 
+def test_the_second_fact_names_what_the_first_fact_named():
+    """"The pilot site chosen at the 38th plenary held its groundbreaking on what date?": the first fact names Busan;
+    of two sentences covering the rest about as well, the one about Busan's groundbreaking is the second fact."""
+    from assistant.answer.compose import Candidate, _bridge_terms, _second_hop
+    from assistant.text import tokenize
+
+    q = "The pilot site chosen at the 38th plenary held its groundbreaking ceremony on what date?"
+    w = {t: 1.0 for t in tokenize(q)}
+    first = Candidate(passage=0, text="Forum: 38th plenary · Result: Busan Centum2 complex", score=0.6,
+                      terms=set(tokenize("Forum: 38th plenary · Result: Busan Centum2 complex date")))
+    other = Candidate(passage=1, text="Pilot sites were chosen by 2022.", score=0.5,
+                      terms=set(tokenize("Pilot sites were chosen by 2022.")))
+    linked = Candidate(passage=2, text="On 25 February 2026 the Busan groundbreaking ceremony was held.", score=0.45,
+                       terms=set(tokenize("On 25 February 2026 the Busan groundbreaking ceremony was held.")))
+    bridge = _bridge_terms(first, q, w)
+    assert set(tokenize("Busan")) <= bridge.keys()
+    assert _second_hop([first, other, linked], [first], w, bridge) is linked
+    assert _second_hop([first, other, linked], [first], w) is other  # without the bridge, the first of equals
+    # a sentence naming only the bridge, none of the question's rest, is no second fact
+    busan = Candidate(passage=3, text="Busan is a city.", terms=set(tokenize("Busan is a city")), score=0.5)
+    assert _second_hop([first, busan], [first], w, bridge) is None
+
+
 def test_an_english_count_is_a_number_and_the_plural_it_counts():
     from assistant.answer.evidence import question_types, type_match
 
