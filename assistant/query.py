@@ -209,7 +209,7 @@ def expansion_terms(query: str, broader: bool = True) -> list[str]:
 
 
 @lru_cache(maxsize=None)
-def _name_tokens(name: str) -> tuple[str, ...]:
+def name_tokens(name: str) -> tuple[str, ...]:
     """An entity name's tokens: the names are fixed, so each is tokenised once, not on every question."""
     from assistant.text import tokenize
 
@@ -229,11 +229,11 @@ def term_aliases(question: str) -> dict[str, tuple[frozenset[str], ...]]:
         for name in own:
             if not _pattern(name).search(question):
                 continue
-            toks = _name_tokens(name)
+            toks = name_tokens(name)
             if len(toks) != 1:
                 continue
             for alt in alts:
-                rendering = frozenset(_name_tokens(alt))
+                rendering = frozenset(name_tokens(alt))
                 if rendering and toks[0] not in rendering:
                     out.setdefault(toks[0], set()).add(rendering)
     return {t: tuple(sorted(r, key=sorted)) for t, r in out.items()}

@@ -13,7 +13,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from assistant.query import find_entities, is_bare_topic, term_aliases
+from assistant.query import find_entities, is_bare_topic, name_tokens, term_aliases
 from assistant.retrieval.fusion import text_key
 from assistant.text import is_bilingual, is_korean, split_sentences, tokenize, tokenize_many
 from assistant.types import Answer, Chunk, Citation
@@ -317,7 +317,8 @@ def compose(
     if hop is not None:
         chosen.append(hop)
     chosen += _other_language_second(ranked, chosen, lang)
-    if phase_missing(question, [c.text for c in chosen]) or year_missing(question, [c.text for c in chosen]):
+    texts = [c.text for c in chosen]
+    if phase_missing(question, texts) or year_missing(question, texts):
         # Measured on the test, held-out and training questions: declined z-134 (unanswerable); no question
         # answered rightly was lost. Rounds (2차) as well declined two more but cost kpdf-07 (see _PHASE). The
         # as-of year: declined p-110, train-d-051 and d-052, and p-050 (answered wrongly before); nothing lost.
@@ -429,7 +430,7 @@ def _bridge_terms(best: Candidate, query: str, weights: dict[str, float]) -> dic
     named = [e for e in find_entities(best.text) if e.id not in asked]
     if len(named) > 2:
         return {}  # a list of places ("Busan, Daegu, Gwangju …") points at none of them
-    tokens = {t for e in named for n in e.names for t in tokenize(n)} & best.terms
+    tokens = {t for e in named for n in e.names for t in name_tokens(n)} & best.terms
     mean = sum(weights.values()) / len(weights) if weights else 0.0
     return {t: mean for t in tokens if t not in weights}
 
@@ -446,8 +447,8 @@ def _second_hop(ranked: list[Candidate], chosen: list[Candidate], weights: dict[
     the same thing: those names add to its gain."""
     covered = set().union(*(c.terms for c in chosen))
     rest = {t: w for t, w in weights.items() if t not in covered}
-    total = sum(weights.values())
-    if not total or sum(rest.values()) < least * total:
+    total, open_weight = sum(weights.values()), sum(rest.values())
+    if not total or open_weight < least * total:
         return None
     bridge = {t: w for t, w in (bridge or {}).items() if t not in rest}
     best, gain = None, 0.0
@@ -457,10 +458,10 @@ def _second_hop(ranked: list[Candidate], chosen: list[Candidate], weights: dict[
             break
         if text_key(c.text) in seen or c.not_stated > 0:
             continue  # a remark that something is missing gives no second fact
-        g = sum(w for t, w in rest.items() if t in c.terms) / sum(rest.values())
+        g = sum(w for t, w in rest.items() if t in c.terms) / open_weight
         if g < share:
             continue
-        g += sum(w for t, w in bridge.items() if t in c.terms) / sum(rest.values())
+        g += sum(w for t, w in bridge.items() if t in c.terms) / open_weight
         if g > gain:
             best, gain = c, g
     return best
