@@ -172,6 +172,12 @@ def test_question_types_read_words_as_the_question_uses_them():
     assert question_types("인천 펀드 규모는 얼마인가요?") == ["size"]
     assert type_match(["size"], "a fund of 500억 won") == 1.0 and type_match(["size"], "1단계 110,734㎡") == 1.0
     assert type_match(["size"], "2020년 9월 23일 발표되었다") == -1.0
+    # a "when" clause before the main question is a conjunction too
+    assert question_types("When Daejeon was selected in 2021, how long did the mayor say it would take?") == ["duration"]
+    # a period is not the year or the day of a date, nor "a century ago"
+    assert type_match(["duration"], "사업을 구체화하는 데 1년 정도가 걸릴 것") == 1.0
+    for dated in ("2021년 상반기 중 재심의를 받을 예정", "2021년 3월 10일 브리핑", "약 100년 전 대전의 중심"):
+        assert type_match(["duration"], dated) == -1.0, dated
 
 
 def test_printed_form_fields_answer_by_their_label():
@@ -203,6 +209,14 @@ def test_a_sentence_saying_the_asked_thing_is_not_stated_declines_with_it_cited(
     ans = compose(q, q, passages, [0.9, 0.8], idf, tokenize(q), embed=None, abstain_below=0.2)
     assert ans.abstained and ans.text.startswith(NOT_STATED_LEAD["ko"])
     assert "확인되지 않는다" in ans.text and ans.citations[0].doc_id == "d1.md"
+
+    # the remark names the kind asked ("the amounts"); the rest of its sentence says of what
+    q = "How much relocation subsidy did the ministry promise in the 2020 plan?"
+    passages = [en_chunk(1, "Under the 2020 plan the ministry promised relocation subsidies, but the amounts are "
+                            "not published in the sources used."),
+                en_chunk(2, "A later subsidy raised the facility rate by 10 points, with a cap of 150억 won.")]
+    ans = compose(q, q, passages, [0.9, 0.8], idf, tokenize(q), embed=None)
+    assert ans.abstained and "not published" in ans.text
 
     q = "When did the Cabinet approve the enforcement decree?"
     passages = [en_chunk(1, "The Cabinet approved the enforcement decree on 16 April 2024 "

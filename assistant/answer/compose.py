@@ -30,6 +30,7 @@ from .evidence import (
     group_coverage,
     is_content_sentence,
     is_table_row,
+    names_kind,
     not_stated_clauses,
     phase_missing,
     question_types,
@@ -218,6 +219,11 @@ def candidates(
             words = set(tokenize(remark))
             if tail and (set(tokenize(tail)) - words) & own.keys():
                 continue  # the sentence goes on to give something asked: "… 면적 없음 | 문체부가 별도로 추진"
+            if names_kind(types, remark):
+                # "…, but the amounts are not published": the remark names the kind asked, and the rest of the
+                # sentence says of what. (Also counting such a remark as the right kind of answer, not merely not
+                # the wrong one, declined z-003, p-007 and hp-015, whose remarks name another year's or phase's.)
+                words |= c.terms
             cover = coverage(qterms, words, ctx, aliases=aliases)
             if alt_groups and is_korean(clause) != (lang == "ko"):
                 cover = max(cover, other_language_weight * group_coverage(alt_groups, words, ctx))

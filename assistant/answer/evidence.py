@@ -20,7 +20,10 @@ _COUNT = (r"(?<![제\d,.])\d[\d,]*\s*(?:개|곳|명|개사|개소|건|군데|호
           # English counts a number by the plural it counts ("26,000 jobs", "221 housing units"); not a year
           r"\b(?!(?:19|20)\d\d\b)\d[\d,]*\s+(?:[a-z-]+\s+)?[a-z]+s\b")
 _PERCENT = r"\d\s*%|퍼센트|percent"
-_DURATION = r"\d+\s*(?:년|개월|주|일)(?!\s*\d)|\d+\s*(?:years?|months?|weeks?|days?)\b"
+# A period, not a point in time: "1년 정도", "30일 이내", "6개월"; not the year of "2021년 상반기", the day of
+# "3월 10일" (every dated sentence holds those) nor "100년 전" (a century ago).
+_DURATION = (r"(?<![\d.,])(?!(?:19|20)\d\d\s*년)\d{1,3}\s*(?:년|개월|주)(?!\s*(?:\d|전))|"
+             r"(?<!월\s)(?<!월)(?<![\d.,])\d{1,3}\s*일|\d+\s*(?:years?|months?|weeks?|days?)\b")
 
 # Question cue → pattern the answering sentence should contain. English cues are whole words ("rate" is not in
 # "deliberate"); Korean yes/no questions that merely mention a period or a rate are not typed by that word alone.
@@ -36,8 +39,8 @@ QUESTION_TYPES: dict[str, tuple[re.Pattern, re.Pattern]] = {
     ),
     "date": (
         # English "when" asks only where it opens a clause: "Where was it held when the committee was launched?"
-        # asks for a place.
-        re.compile(r"언제|날짜|몇 년도|몇년도|어느 해|연도|시기|(?:^|[,;:]\s*|\b(?:and|since|until)\s+)when\b|what date|which year|what year", re.I),
+        # asks for a place; so does "When X was selected, how long did …?", whose main question follows the comma.
+        re.compile(r"언제|날짜|몇 년도|몇년도|어느 해|연도|시기|(?:^|[,;:]\s*|\b(?:and|since|until)\s+)when\b(?![^,?]*,\s*(?:how|what|which|who|where|why|did|does|do|is|are|was|were|can|must)\b)|what date|which year|what year", re.I),
         # A statute's commencement is relative: "공포 후 6개월이 경과한 날부터".
         re.compile(r"(?:19|20)\d{2}\s*년|(?:19|20)\d{2}[-./]\d{1,2}|\d{1,2}\s*월\s*\d{1,2}\s*일|\b(?:19|20)\d{2}\b|"
                    r"공포\s*(?:후|한\s*날)", re.I),
@@ -222,6 +225,17 @@ def question_types(question: str) -> list[str]:
     types = [name for name, (cue, _) in QUESTION_TYPES.items() if cue.search(question)]
     # "quantity" is the fallback for a bare 얼마 / how much; a named kind (사업비 얼마, 면적은 얼마) is stricter.
     return [t for t in types if t != "quantity"] if len(types) > 1 else types
+
+
+# What a bare "얼마 / how much" may be asking for: any of the kinds a quantity can be.
+_QUANTITY_KINDS = ("amount", "area", "count", "percent", "duration", "size")
+
+
+def names_kind(types: list[str], remark: str) -> bool:
+    """A "not given" remark names the kind of thing asked: "금액은 공개 자료에서 확인되지 않음" for "얼마", "the
+    amounts are not published" for a cost question. It answers the question as far as the sources go."""
+    kinds = {k for t in types for k in (_QUANTITY_KINDS if t == "quantity" else (t,))}
+    return any(QUESTION_TYPES[k][0].search(remark) for k in kinds)
 
 
 _COUNTED = re.compile(_COUNT, re.I)
