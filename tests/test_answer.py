@@ -174,6 +174,11 @@ def test_question_types_read_words_as_the_question_uses_them():
     assert type_match(["size"], "2020년 9월 23일 발표되었다") == -1.0
     # a "when" clause before the main question is a conjunction too
     assert question_types("When Daejeon was selected in 2021, how long did the mayor say it would take?") == ["duration"]
+    # "몇 차" asks for an ordinal ("제27차"); "몇 차례" counts times
+    assert question_types("조성방안은 몇 차 본회의에 보고됐나요?") == ["ordinal"]
+    assert "ordinal" not in question_types("위원회는 몇 차례 열렸나요?")
+    assert type_match(["ordinal"], "제27차 국가균형발전위원회 본회의에 보고되었다") == 1.0
+    assert type_match(["ordinal"], "옛 국가균형발전위원회에 보고된 조성방안") == -1.0
     # a period is not the year or the day of a date, nor "a century ago"
     assert type_match(["duration"], "사업을 구체화하는 데 1년 정도가 걸릴 것") == 1.0
     for dated in ("2021년 상반기 중 재심의를 받을 예정", "2021년 3월 10일 브리핑", "약 100년 전 대전의 중심"):

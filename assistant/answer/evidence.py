@@ -69,6 +69,12 @@ QUESTION_TYPES: dict[str, tuple[re.Pattern, re.Pattern]] = {
         re.compile(r"비율은|비율이\s*(?:얼마|몇|어떻게)|퍼센트|몇\s*%|(?!법률|자율|규율|조율)[가-힣](?:률|율)(?:은|는|이|을)?\s*(?:얼마|몇|어떻게|[?？]|$)|\b(?:rate|percentage|share)\b", re.I),
         re.compile(_PERCENT, re.I),
     ),
+    # "몇 차 본회의", "which plenary" ask for an ordinal: "제27차", "the 38th". (몇 차례 counts times.)
+    "ordinal": (
+        re.compile(r"몇\s*차(?!례)|몇\s*번째|\bwhich\s+(?:round|plenary|session)\b|\bwhat\s+round\b", re.I),
+        re.compile(r"제\s*\d+\s*차|\d+\s*차\s*(?:회의|본회의|지정|계획)|\d+\s*번째|\b\d+(?:st|nd|rd|th)\b|"
+                   r"\b(?:first|second|third|fourth|fifth)\b|(?:첫|두|세|네|다섯)\s*번째", re.I),
+    ),
     "duration": (
         re.compile(r"기간은|기간이\s*(?:얼마|몇|어떻게)|몇\s*년간|몇\s*년\s*동안|얼마\s*동안|며칠|몇\s*개월|how long|for how many years|duration", re.I),
         re.compile(_DURATION, re.I),
