@@ -179,6 +179,12 @@ def test_question_types_read_words_as_the_question_uses_them():
     assert "ordinal" not in question_types("위원회는 몇 차례 열렸나요?")
     assert type_match(["ordinal"], "제27차 국가균형발전위원회 본회의에 보고되었다") == 1.0
     assert type_match(["ordinal"], "옛 국가균형발전위원회에 보고된 조성방안") == -1.0
+    # "언제까지 / by when" asks for a date given as an end
+    assert question_types("사업은 언제까지 진행되나요?") == ["date", "deadline"]
+    assert question_types("By when is the study scheduled to end?") == ["deadline", "date"]
+    assert type_match(["date", "deadline"], "사업 기한 2035년") == 1.0
+    assert type_match(["date", "deadline"], "2035년까지 7,872억 원이 투입된다") == 1.0
+    assert type_match(["date", "deadline"], "2020년 12월 22일 선정되었다") == 0.5
     # a period is not the year or the day of a date, nor "a century ago"
     assert type_match(["duration"], "사업을 구체화하는 데 1년 정도가 걸릴 것") == 1.0
     for dated in ("2021년 상반기 중 재심의를 받을 예정", "2021년 3월 10일 브리핑", "약 100년 전 대전의 중심"):

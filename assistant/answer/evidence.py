@@ -45,6 +45,13 @@ QUESTION_TYPES: dict[str, tuple[re.Pattern, re.Pattern]] = {
         re.compile(r"(?:19|20)\d{2}\s*년|(?:19|20)\d{2}[-./]\d{1,2}|\d{1,2}\s*월\s*\d{1,2}\s*일|\b(?:19|20)\d{2}\b|"
                    r"공포\s*(?:후|한\s*날)", re.I),
     ),
+    # "언제까지 / by when" asks for an end: a date the sentence gives as a limit ("2035년까지", "사업 기한 2035년",
+    # "within 2 years"), not any date it holds.
+    "deadline": (
+        re.compile(r"언제까지|\b(?:by|until|till)\s+when\b|\bby\s+what\s+(?:year|date)\b", re.I),
+        re.compile(r"까지|기한|마감|만료|이내|\d\s*(?:년|개월|일)\s*안에|\b(?:by|until|till|through|deadline|ends?|ending|within)\b",
+                   re.I),
+    ),
     # "규모 / how large" asks for an area ("부지 규모") as often as for money ("펀드 규모", "how large a fund") or a
     # number of units, not for a date or a period.
     "size": (
@@ -229,6 +236,8 @@ def year_missing(question: str, answer_texts: Sequence[str]) -> bool:
 
 def question_types(question: str) -> list[str]:
     types = [name for name, (cue, _) in QUESTION_TYPES.items() if cue.search(question)]
+    if "deadline" in types and "date" not in types:
+        types.append("date")  # "by when" asks for a date too
     # "quantity" is the fallback for a bare 얼마 / how much; a named kind (사업비 얼마, 면적은 얼마) is stricter.
     return [t for t in types if t != "quantity"] if len(types) > 1 else types
 
@@ -260,6 +269,8 @@ def type_match(types: list[str], sentence: str) -> float:
         return -1.0
     if types == ["date"] and not _FULL_DATE.search(sentence):
         return 0.5
+    if "deadline" in types and not QUESTION_TYPES["deadline"][1].search(sentence):
+        return 0.5  # a date, but not given as an end
     # Likewise a count question is only half answered by a bare figure: "몇 명" wants "20명", not "표 3".
     if types == ["count"] and not _COUNTED.search(sentence):
         return 0.5
