@@ -111,6 +111,22 @@ def test_translated_words_let_an_english_sentence_answer_a_korean_question():
     assert "26,000 jobs" not in without.text
 
 
+def test_english_evidence_for_a_korean_question_keeps_its_figures():
+    """When the best evidence is English, its next sentence holding the kind asked follows it, though a Korean
+    sentence with the same total leads."""
+    from assistant.query import word_translations
+    from assistant.text import tokenize
+
+    q = "부산 특구 사업비 가운데 2026년에 투입할 금액은 얼마인가요?"
+    translations = [(t, tuple(tuple(tokenize(r)) for r in rs)) for t, rs in word_translations(tokenize(q))]
+    passages = [en_chunk(1, "Busan's project cost is 2조411억 원 in the 2026 reports. "
+                            "A report gave 6,313억 원 of the project cost planned for 2026."),
+                chunk(2, "부산 사업비는 2조411억 원이다.")]
+    ans = compose(q, q, passages, [0.9, 0.5], idf, tokenize(q), embed=None, abstain_below=0.2, min_lexical=0.2,
+                  translations=translations, other_language_terms=["busan", "2026"])
+    assert ans.text.startswith("부산 사업비는") and "6,313억" in ans.text
+
+
 def test_the_same_figure_in_the_question_language_leads():
     from assistant.answer.compose import Candidate, _other_language_second, _prefer_question_language
 
