@@ -265,6 +265,22 @@ def test_an_answer_without_the_kind_asked_declines():
     assert not ans.abstained and "500호" in ans.text
 
 
+def test_sentences_about_another_city_do_not_answer():
+    """Asked about Daegu, a sentence about Busan's groundbreaking is no answer; one about Ulsan among Gwangju's
+    keeps its place and leads."""
+    from assistant.text import tokenize
+
+    q = "대구 특구 착공식은 언제 열렸나요?"
+    busan = chunk(1, "2026년 2월 25일 센텀2지구 착공식이 열렸다.", title="부산 도심융합특구 현황")
+    ans = compose(q, q, [busan], [0.9], idf, tokenize(q), embed=None, abstain_below=0.1, min_lexical=0.2)
+    assert ans.abstained
+    q = "울산도시공사는 언제 실시계획 수립과 보상 절차에 들어가나요?"
+    passages = [chunk(1, "광주도시공사는 2026년에 실시계획 수립과 보상 절차에 들어간다."),
+                chunk(2, "울산도시공사는 2025년 하반기에 실시계획 수립과 보상에 착수할 계획이다.")]
+    ans = compose(q, q, passages, [0.9, 0.8], idf, tokenize(q), embed=None, abstain_below=0.1, min_lexical=0.2)
+    assert ans.text.startswith("울산도시공사는") and "광주" not in ans.text
+
+
 def test_a_chained_question_gets_the_sentence_for_its_second_part():
     """The best sentence settles the first part ("the centre that moved in 2016" -> the complex); the sentence that
     covers most of what is left answers the rest, though it scores lower."""
