@@ -281,6 +281,18 @@ def test_sentences_about_another_city_do_not_answer():
     assert ans.text.startswith("울산도시공사는") and "광주" not in ans.text
 
 
+def test_a_supported_sentence_scoring_nearly_as_well_leads_an_unsupported_best():
+    from assistant.answer.compose import Candidate, _supported_first
+
+    row = Candidate(passage=0, text="Daegu · 98만㎡ · robot logistics", terms=set(), lex=0.29, dense=0.29, score=0.34)
+    gold = Candidate(passage=1, text="스마트로봇 물류: 한국로봇산업진흥원과 연계한다.", terms=set(), lex=0.42, dense=0.21,
+                     score=0.315)
+    far = Candidate(passage=2, text="...", terms=set(), lex=0.5, dense=0.2, score=0.2)
+    assert _supported_first([row, gold], 0.3, 0.3)[0] is gold
+    assert _supported_first([row, far], 0.3, 0.3)[0] is row  # too far below to lead
+    assert _supported_first([gold, row], 0.3, 0.3)[0] is gold
+
+
 def test_a_chained_question_gets_the_sentence_for_its_second_part():
     """The best sentence settles the first part ("the centre that moved in 2016" -> the complex); the sentence that
     covers most of what is left answers the rest, though it scores lower."""
