@@ -127,6 +127,21 @@ def test_english_evidence_for_a_korean_question_keeps_its_figures():
     assert ans.text.startswith("부산 사업비는") and "6,313억" in ans.text
 
 
+def test_english_evidence_for_a_korean_yes_no_question_keeps_its_answer():
+    """A yes/no question asks for no kind of thing: when the best English sentence only touches the topic, the next
+    English sentence, which answers, follows it."""
+    from assistant.query import word_translations
+    from assistant.text import tokenize
+
+    q = "외국계 기업을 특별법이 국내 기업과 다르게 대우하는 규정이 있나요?"
+    translations = [(t, tuple(tuple(tokenize(r)) for r in rs)) for t, rs in word_translations(tokenize(q))]
+    passages = [en_chunk(1, "Rules for firms are cited by article of the Special Act. "
+                            "The Act does not treat foreign-owned firms differently from Korean-owned ones.")]
+    ans = compose(q, q, passages, [0.9], idf, tokenize(q), embed=None, abstain_below=0.1, min_lexical=0.1,
+                  translations=translations)
+    assert ans.text.startswith("Rules for firms") and "does not treat foreign-owned firms" in ans.text
+
+
 def test_the_same_figure_in_the_question_language_leads():
     from assistant.answer.compose import Candidate, _other_language_second, _prefer_question_language
 
