@@ -205,6 +205,11 @@ def test_question_types_read_words_as_the_question_uses_them():
     assert type_match(["size"], "2020년 9월 23일 발표되었다") == -1.0
     # a "when" clause before the main question is a conjunction too
     assert question_types("When Daejeon was selected in 2021, how long did the mayor say it would take?") == ["duration"]
+    # "누가 / who" asks for a person, an office or a body
+    assert question_types("어떤 심의를 거쳐 누가 지정하나요?") == ["who"]
+    assert type_match(["who"], "국가균형발전위원회 심의를 거쳐 산업부 장관이 지정한다") == 1.0
+    assert type_match(["who"], "Sam Fiorello took over in 2020") == 1.0
+    assert type_match(["who"], "시·도가 육성계획을 세우고 지정을 신청한다") == -1.0
     # "몇 차" asks for an ordinal ("제27차"); "몇 차례" counts times
     assert question_types("조성방안은 몇 차 본회의에 보고됐나요?") == ["ordinal"]
     assert "ordinal" not in question_types("위원회는 몇 차례 열렸나요?")

@@ -76,6 +76,14 @@ QUESTION_TYPES: dict[str, tuple[re.Pattern, re.Pattern]] = {
         re.compile(r"비율은|비율이\s*(?:얼마|몇|어떻게)|퍼센트|몇\s*%|(?!법률|자율|규율|조율)[가-힣](?:률|율)(?:은|는|이|을)?\s*(?:얼마|몇|어떻게|[?？]|$)|\b(?:rate|percentage|share)\b", re.I),
         re.compile(_PERCENT, re.I),
     ),
+    # "누가 / who" asks for a person, an office or a body: "시·도지사", "산업부 장관", "문화체육관광부", "Sam Fiorello".
+    "who": (
+        re.compile(r"누가|누구|\bwho\b", re.I),
+        re.compile(r"장관|지사|시장|군수|구청장|청장|교육감|위원장|대통령|총리|의장|이사장|센터장|원장|실장|국장|정책관|"
+                   r"위원회|협의체|공사|공단|재단|기관|진흥원|연구원|교수|건축가|시행자|[가-힣]{2,}부(?=[가는이의와에\s.,·]|$)|"
+                   r"\b[A-Z][a-z]+(?:-[a-z]+)? [A-Z][a-z]+\b|\b(?:Minister|Mayor|Governor|President|Chair\w*|Director|"
+                   r"Committee|Corporation|Ministry|MOLIT|agency|council|implementer|developer)\b"),
+    ),
     # "몇 차 본회의", "which plenary" ask for an ordinal: "제27차", "the 38th". (몇 차례 counts times.)
     "ordinal": (
         re.compile(r"몇\s*차(?!례)|몇\s*번째|\bwhich\s+(?:round|plenary|session)\b|\bwhat\s+round\b", re.I),
