@@ -210,6 +210,8 @@ def test_question_types_read_words_as_the_question_uses_them():
     assert type_match(["who"], "국가균형발전위원회 심의를 거쳐 산업부 장관이 지정한다") == 1.0
     assert type_match(["who"], "Sam Fiorello took over in 2020") == 1.0
     assert type_match(["who"], "시·도가 육성계획을 세우고 지정을 신청한다") == -1.0
+    assert question_types("창업팀은 마지막으로 어디에서 선정되나요?") == ["who"]  # which body decides
+    assert question_types("착공식은 어디에서 열렸나요?") == []  # a place
     # "몇 차" asks for an ordinal ("제27차"); "몇 차례" counts times
     assert question_types("조성방안은 몇 차 본회의에 보고됐나요?") == ["ordinal"]
     assert "ordinal" not in question_types("위원회는 몇 차례 열렸나요?")

@@ -78,7 +78,9 @@ QUESTION_TYPES: dict[str, tuple[re.Pattern, re.Pattern]] = {
     ),
     # "누가 / who" asks for a person, an office or a body: "시·도지사", "산업부 장관", "문화체육관광부", "Sam Fiorello".
     "who": (
-        re.compile(r"누가|누구|\bwho\b", re.I),
+        # "어디에서 선정되나요" asks which body decides. (Counting "which organisation" as well cost train-c-047:
+        # the firm it asks for is named without a title.)
+        re.compile(r"누가|누구|\bwho\b|어디(?:에)?서\s*(?:최종\s*)?(?:선정|지정|심의|결정|승인|의결)", re.I),
         re.compile(r"장관|지사|시장|군수|구청장|청장|교육감|위원장|대통령|총리|의장|이사장|센터장|원장|실장|국장|정책관|"
                    r"위원회|협의체|공사|공단|재단|기관|진흥원|연구원|교수|건축가|시행자|[가-힣]{2,}부(?=[가는이의와에\s.,·]|$)|"
                    r"\b[A-Z][a-z]+(?:-[a-z]+)? [A-Z][a-z]+\b|\b(?:Minister|Mayor|Governor|President|Chair\w*|Director|"
