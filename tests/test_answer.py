@@ -544,3 +544,39 @@ def test_a_passage_heading_printed_as_a_line_is_no_answer():
     assert [c.text for c in cands] == ["시ㆍ도지사는 도심융합특구진흥재단을 둘 수 있다."]
     ans = compose(q, q, passages, [1.0], idf, tokenize(q), embed=None)
     assert "시ㆍ도지사는" in ans.text and heading not in ans.text
+
+
+def test_asked_step_reads_the_place_in_a_sequence():
+    from assistant.answer.steps import Step, asked_step
+
+    assert asked_step("지방투자촉진보조금을 신청하기 전에 맨 먼저 무엇을 확인해야 하나요?") == Step("first")
+    assert asked_step("What is the final step?") == Step("last")
+    assert asked_step("What does the operator do right after investing in the start-up?") == \
+        Step("after", ("invest", "start", "up", "start-up"))
+    assert asked_step("운영사가 투자한 바로 다음에 무엇을 하나요?").words[0] == "투자"
+    # Earliest of several things, a relocation (이전), a report dated right after an event: no step is asked.
+    assert asked_step("창조경제혁신센터 가운데 가장 먼저 문을 연 곳은 언제 개소했나요?") is None
+    assert asked_step("본사를 이전에 어떤 혜택이 있나요?") is None
+    assert asked_step("특구 지정 직후인 2024년 11월 보도 기준으로 부산 특구 총사업비는 얼마였나요?") is None
+
+
+def test_item_numbers_follow_one_numbered_list():
+    from assistant.answer.steps import item_numbers
+
+    raws = ["절차는 다음과 같다.", "1. 제안한다.", "둘째 문장이다.", "2. 검토한다.", "5. 번호가 튄다.", "1. 새 목록이다."]
+    assert item_numbers(raws) == [(0, 0), (1, 1), (0, 0), (1, 2), (0, 0), (2, 1)]
+
+
+def test_the_step_asked_leads_the_answer():
+    from assistant.text import tokenize
+
+    text = ("The sequence set out in the plan was:\n\n1. the start-up proposes its business to an operator;\n"
+            "2. the operator invests first;\n3. the operator recommends the start-up to the government;\n"
+            "4. a committee makes the final selection.")
+    passages = [chunk(1, text, title="TIPS", section="2. Selection")]
+    for q, want in [("In the plan's sequence, what does the operator do right after investing in the start-up?",
+                     "recommends the start-up"),
+                    ("In the plan's sequence, what does the start-up do first?", "proposes its business"),
+                    ("In the plan's sequence, what is the final step?", "committee makes the final selection")]:
+        ans = compose(q, q, passages, [0.9], idf, tokenize(q), embed=None, abstain_below=0.1, min_lexical=0.1)
+        assert want in ans.text.split(" [1]")[0], (q, ans.text)
