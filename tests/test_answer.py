@@ -580,3 +580,13 @@ def test_the_step_asked_leads_the_answer():
                     ("In the plan's sequence, what is the final step?", "committee makes the final selection")]:
         ans = compose(q, q, passages, [0.9], idf, tokenize(q), embed=None, abstain_below=0.1, min_lexical=0.1)
         assert want in ans.text.split(" [1]")[0], (q, ans.text)
+
+
+def test_who_is_not_the_body_the_question_names():
+    from assistant.answer.evidence import type_match
+
+    q = "부산 특구 1단계에 들어가는 진흥재단은 특별법상 누가 설립할 수 있나요?"
+    assert type_match(["who"], "부산 특구의 1단계 계획에 '도심융합특구 진흥재단'이 들어 있다.", q) == -1.0
+    assert type_match(["who"], "특구를 관할하는 시·도지사는 진흥재단을 둘 수 있다.", q) == 1.0
+    assert type_match(["who"], "Who chairs it? The Committee does.", "Who chairs the committee?") == -1.0
+    assert type_match(["who"], "The Minister chairs it.", "Who chairs the committee?") == 1.0

@@ -234,7 +234,7 @@ def candidates(
                 cover = max(cover, other_language_weight * group_coverage(alt_groups, words, ctx))
             c.not_stated = max(c.not_stated, cover)
         field = field_match(question, c.text, types)
-        c.tmatch = type_match(types, c.text) + definition_match(question, c.text, subjects) + field
+        c.tmatch = type_match(types, c.text, question) + definition_match(question, c.text, subjects) + field
         if c.not_stated > 0 and c.tmatch < 0:
             # "울산 총사업비는 사용한 자료에 나오지 않는다" holds no amount, yet it is the answer to "총사업비는 얼마?"
             # as far as the sources go: a remark that what was asked is missing is not the wrong kind of thing.
