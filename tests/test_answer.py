@@ -590,3 +590,15 @@ def test_who_is_not_the_body_the_question_names():
     assert type_match(["who"], "특구를 관할하는 시·도지사는 진흥재단을 둘 수 있다.", q) == 1.0
     assert type_match(["who"], "Who chairs it? The Committee does.", "Who chairs the committee?") == -1.0
     assert type_match(["who"], "The Minister chairs it.", "Who chairs the committee?") == 1.0
+
+
+def test_which_law_asks_for_a_law_other_than_the_one_named():
+    from assistant.answer.evidence import question_types, type_match
+
+    q = "부산 특구가 지정 전에 심의를 통과한 위원회는 어떤 법률에 근거해 설치된 기구인가요?"
+    assert question_types(q) == ["law"] and question_types("Under which Act was it set up?") == ["law"]
+    assert question_types("어떤 법인이 신청할 수 있나요?") == []  # a corporation (법인), not a law
+    assert type_match(["law"], "심의 기구는 「기업도시개발 특별법」 제39조에 따른 도시개발위원회이다.", q) == 1.0
+    assert type_match(["law"], "부산은 2024년 10월 도시개발위원회 심의를 통과했다.", q) == -1.0
+    renamed = "「지방자치분권 및 지역균형발전에 관한 특별법」은 어떤 법률로 이름이 바뀌었나요?"
+    assert type_match(["law"], "「지방자치분권 및 지역균형발전에 관한 특별법」이 그 근거다.", renamed) == -1.0
