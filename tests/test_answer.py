@@ -602,3 +602,11 @@ def test_which_law_asks_for_a_law_other_than_the_one_named():
     assert type_match(["law"], "부산은 2024년 10월 도시개발위원회 심의를 통과했다.", q) == -1.0
     renamed = "「지방자치분권 및 지역균형발전에 관한 특별법」은 어떤 법률로 이름이 바뀌었나요?"
     assert type_match(["law"], "「지방자치분권 및 지역균형발전에 관한 특별법」이 그 근거다.", renamed) == -1.0
+
+
+def test_an_article_number_is_not_an_amount():
+    from assistant.answer.evidence import type_match
+
+    assert type_match(["amount"], "사업시행자를 지정하는 구조(제14조)이며, 진흥재단(제 26조)을 둘 수 있다.") == -1.0
+    assert type_match(["amount"], "총사업비 7,872억 원, 사업 기한 2035년.") == 1.0
+    assert type_match(["amount"], "총사업비는 1조5,790억이다.") == 1.0

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Sequence
 
 # Question cue → pattern the answering sentence should contain.
-_AMOUNT = r"\d[\d,.]*\s*(?:조|억|만|천|백)*\s*(?:원|달러|유로)|\d[\d,.]*\s*(?:조|억)|(?:won|KRW|US\$|\$|€|SGD|S\$)\s*\d|\d\s*(?:billion|million|trillion)"
+# "7,872억", "1조5,790억"; not an article ("제14조").
+_AMOUNT = r"\d[\d,.]*\s*(?:조|억|만|천|백)*\s*(?:원|달러|유로)|(?<![제\d,.])(?<!제\s)\d[\d,.]*\s*(?:조|억)|(?:won|KRW|US\$|\$|€|SGD|S\$)\s*\d|\d\s*(?:billion|million|trillion)"
 _AREA = r"㎡|m2|m²|㎢|km2|km²|만\s*평|\d\s*평|hectare|\bha\b|acre"
 # A count is a figure with its unit ("20명", "10인"), not an ordinal ("제2125318호", "제3기") nor part of a longer figure.
 _COUNT = (r"(?<![제\d,.])\d[\d,]*\s*(?:개|곳|명|개사|개소|건|군데|호|호실|표|인(?![가-힣]))|다섯|네 곳|세 곳|\b(?:five|four|three|ten|seventeen)\b|"
