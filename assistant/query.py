@@ -310,3 +310,15 @@ def described_head(question: str) -> list[str]:
             else:
                 break
     return []
+
+
+# A premise the question sets before it asks: "대구 특구 지정일을 기준으로 하면, …", "If that ODZ lies in …, …".
+_PREMISE = re.compile(r"^\s*(.{4,60}?)\s*(?:을|를)?\s*기준으로\s*(?:하면|삼으면|할\s*때)\s*,|"
+                      r"(?:^|[.?]\s+)(?:If|Given that|Assuming)\s+([^,]{8,120}),", re.I)
+
+
+def premise(question: str) -> str:
+    """The condition a question states before it asks ("대구 특구 지정일을 기준으로 하면, …" -> "대구 특구 지정일"):
+    a fact to look up on its own, since the words of what is asked lead the search elsewhere. "" when none."""
+    m = _PREMISE.search(question)
+    return (m.group(1) or m.group(2)).strip() if m else ""

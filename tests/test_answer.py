@@ -610,3 +610,20 @@ def test_an_article_number_is_not_an_amount():
     assert type_match(["amount"], "사업시행자를 지정하는 구조(제14조)이며, 진흥재단(제 26조)을 둘 수 있다.") == -1.0
     assert type_match(["amount"], "총사업비 7,872억 원, 사업 기한 2035년.") == 1.0
     assert type_match(["amount"], "총사업비는 1조5,790억이다.") == 1.0
+
+
+def test_a_premise_brings_its_own_fact_into_the_answer():
+    from assistant.answer.compose import _premise_fact, candidates
+    from assistant.text import tokenize
+
+    passages = [chunk(1, "평가 기준일: 우선 처분하는 재산은 특구 지정일을 기준으로 평가한다. 제35조는 2025년 10월 1일 개정되었다."),
+                chunk(2, "국토교통부는 2024년 11월 7일 대구 특구를 지정했다. 광주는 2020년 12월 22일 선정되었다.",
+                      title="대구 특구")]
+    q = "대구 특구 지정일을 기준으로 하면, 재산을 우선 처분할 때 평가 기준일은 언제가 되나요?"
+    cands = candidates(q, q, passages, [0.9, 0.2], idf, tokenize(q), embed=None)
+    fact = _premise_fact(cands, [cands[0]], tokenize("대구 특구 지정일"), passages, idf)
+    assert fact is not None and fact.text.startswith("국토교통부는 2024년 11월 7일")
+    assert _premise_fact(cands, [cands[0]], tokenize("부산 착공일"), passages, idf) is None
+    ans = compose(q, q, passages, [0.9, 0.2], idf, tokenize(q), embed=None, abstain_below=0.1,
+                  premise_terms=tokenize("대구 특구 지정일"))
+    assert "2024년 11월 7일 대구 특구를 지정했다." in ans.text

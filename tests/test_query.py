@@ -99,3 +99,14 @@ def test_an_alias_in_the_sentence_covers_the_question_word():
     assert coverage(q, sentence, set(), aliases={"서울": (frozenset({"수도"}),)}) == 1.0
     # An alias is a whole rendering: all of its tokens must be there.
     assert coverage(q, sentence, set(), aliases={"서울": (frozenset({"수도", "서울시"}),)}) == 1.0 / 3.0
+
+
+def test_premise_is_the_condition_stated_before_the_question():
+    from assistant.query import premise
+
+    assert premise("대구 특구 지정일을 기준으로 하면, 국·공유재산을 우선 처분할 때 재산 평가 기준일은 언제가 되나요?") == \
+        "대구 특구 지정일"
+    assert premise("The guide says so. If that ODZ lies in a metropolitan city, how long is the relief?") == \
+        "that ODZ lies in a metropolitan city"
+    assert premise("대구 특구의 총사업비는 얼마인가요?") == ""
+    assert premise("What if the city is small?") == ""
