@@ -627,3 +627,19 @@ def test_a_premise_brings_its_own_fact_into_the_answer():
     ans = compose(q, q, passages, [0.9, 0.2], idf, tokenize(q), embed=None, abstain_below=0.1,
                   premise_terms=tokenize("대구 특구 지정일"))
     assert "2024년 11월 7일 대구 특구를 지정했다." in ans.text
+
+
+def test_the_condition_that_limits_the_best_sentence_joins_it():
+    from assistant.text import tokenize
+
+    text = ("혁신도시 클러스터에 들어오는 기업에는 임차료의 최대 80%를 3년간 지원한다. 이 지원은 클러스터 용지에 입주하는 경우에만 "
+            "해당한다. 혁신도시는 10곳이다. 광주는 상무지구에 있다.")
+    q = "혁신도시 밖의 기업도 임차료 지원을 받을 수 있나요?"
+    ans = compose(q, q, [chunk(1, text)], [0.9], idf, tokenize(q), embed=None, abstain_below=0.1, max_sentences=1)
+    assert ans.text.startswith("혁신도시 클러스터에 들어오는 기업에는")
+    assert "클러스터 용지에 입주하는 경우에만 해당한다" in ans.text
+    # A table's next row is another item, not a condition on the row before it.
+    table = "| 지원 | 내용 |\n|---|---|\n| 임차료 | 최대 80% 지원 |\n| 의제 | 심의를 거친 경우에만 인정 |"
+    ans = compose("임차료 지원은?", "임차료 지원은?", [chunk(1, table)], [0.9], idf, tokenize("임차료 지원은?"), embed=None,
+                  abstain_below=0.1, max_sentences=1)
+    assert "경우에만" not in ans.text

