@@ -643,3 +643,11 @@ def test_the_condition_that_limits_the_best_sentence_joins_it():
     ans = compose("임차료 지원은?", "임차료 지원은?", [chunk(1, table)], [0.9], idf, tokenize("임차료 지원은?"), embed=None,
                   abstain_below=0.1, max_sentences=1)
     assert "경우에만" not in ans.text
+
+
+def test_a_year_or_an_ordinal_is_not_a_count():
+    from assistant.answer.evidence import type_match
+
+    assert type_match(["count"], "제2기 2050 탄소중립위원회는 시민사회 비중이 줄었다.") == -1.0
+    assert type_match(["count"], "여성 위원은 7명이었다.") == 1.0
+    assert type_match(["count"], "표 3 참고") == 0.5  # a bare figure may still be one

@@ -66,7 +66,8 @@ QUESTION_TYPES: dict[str, tuple[re.Pattern, re.Pattern]] = {
     ),
     "count": (
         re.compile(r"몇\s*(?:개|곳|명|군데|개사|개소|건|호|표)|how many|number of", re.I),
-        re.compile(_COUNT + r"|\b\d+\b", re.I),
+        # A bare figure may be a count; a year ("2050 탄소중립위원회", "2024") or an ordinal ("제2기") is not.
+        re.compile(_COUNT + r"|(?<![제\d,.])(?<!제\s)\b(?!(?:19|20)\d\d\b)\d+\b(?!\s?(?:기|차|조|항)(?![가-힣]))", re.I),
     ),
     "article": (
         re.compile(r"(?:몇|어느|어떤)\s*조(?!건|성|치|사|정|직|합|례|세|달|기|율)|조항|근거\s*조문|which article|what article|which clause|which provision", re.I),
