@@ -67,3 +67,13 @@ def test_a_wrapped_list_of_names_is_one_line():
     # A table cell joined by a middle dot (U+00B7) is no list of names: it stays on its own line.
     cells = ["요구사항 분석·설계·검증", "구현·학습", "산출물 목록", "비고"]
     assert join_wrapped_lines(cells) == cells
+
+
+def test_a_figure_wrapped_at_the_margin_is_one_figure():
+    lines = ["그러나 제2기 2050 탄소중립‧녹색성장위원회의 경우 농업계, 노동계 등을 대표하는 위원이 없고, 시민사회와 여성의",
+             "비중이 제1기 2050 탄소중립‧녹색성장위원회에 비해 감소한 것으로 나타나는 등 사회계층의 대표성이 약해진 205",
+             "0 탄소중립‧녹색성장위원회의 구성을 개선할 필요가 있다는 지적이 있음.",
+             "짧은 줄", "다른 문단"]
+    out = join_wrapped_lines(lines)
+    assert "대표성이 약해진 2050 탄소중립" in out[0]
+    assert "여성의 비중이" in out[0]  # words still meet with a space

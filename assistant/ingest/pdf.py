@@ -178,7 +178,9 @@ def join_wrapped_lines(lines: list[str]) -> list[str]:
         wide = len(ln) >= 0.8 * full and full >= 30
         heading = _is_heading(ln) and not wide  # a numbered list item that wraps runs full width; a heading does not
         if joining and out and not _BLOCK_START.match(ln) and not heading:
-            out[-1] = out[-1] + " " + ln
+            # A figure wrapped at the margin ("제1기 205" / "0 탄소중립") is one figure again.
+            glue = "" if out[-1][-1:].isdigit() and ln[:1].isdigit() else " "
+            out[-1] = out[-1] + glue + ln
         else:
             out.append(ln)
         joining = wide
