@@ -651,3 +651,13 @@ def test_a_year_or_an_ordinal_is_not_a_count():
     assert type_match(["count"], "제2기 2050 탄소중립위원회는 시민사회 비중이 줄었다.") == -1.0
     assert type_match(["count"], "여성 위원은 7명이었다.") == 1.0
     assert type_match(["count"], "표 3 참고") == 0.5  # a bare figure may still be one
+
+
+def test_a_compound_matches_its_parts_in_the_sentence():
+    from assistant.answer.evidence import coverage
+    from assistant.query import compound_aliases
+
+    q = {"혁신도시": 1.0, "재단": 1.0}
+    sentence = {"혁신", "도시", "발전", "지원", "센터", "재단"}
+    assert coverage(q, sentence, set()) == 0.5
+    assert coverage(q, sentence, set(), aliases=compound_aliases(list(q))) == 1.0

@@ -110,3 +110,12 @@ def test_premise_is_the_condition_stated_before_the_question():
         "that ODZ lies in a metropolitan city"
     assert premise("대구 특구의 총사업비는 얼마인가요?") == ""
     assert premise("What if the city is small?") == ""
+
+
+def test_a_compound_may_be_written_as_its_parts():
+    from assistant.query import compound_aliases
+
+    aliases = compound_aliases(["혁신도시", "도심융합특구", "재단"])
+    assert frozenset({"혁신", "도시"}) in aliases["혁신도시"]
+    assert frozenset({"도심", "융합", "특구"}) in aliases["도심융합특구"]
+    assert "재단" not in aliases  # too short to be a compound
