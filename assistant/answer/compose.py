@@ -18,7 +18,6 @@ from assistant.retrieval.fusion import text_key
 from assistant.text import is_bilingual, is_korean, split_sentences, tokenize, tokenize_many
 from assistant.types import Answer, Chunk, Citation
 
-from .steps import asked_step, item_numbers, step_answer
 from .evidence import (
     NOT_STATED,
     AnswerModel,
@@ -40,6 +39,7 @@ from .evidence import (
     type_match,
     year_missing,
 )
+from .steps import asked_step, item_numbers, step_answer
 
 DECLINE = {
     "ko": "제공된 문서에서는 이 질문에 대한 답을 찾지 못했습니다. 가장 가까운 구절을 아래에 표시합니다.",
