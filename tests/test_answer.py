@@ -661,3 +661,22 @@ def test_a_compound_matches_its_parts_in_the_sentence():
     sentence = {"혁신", "도시", "발전", "지원", "센터", "재단"}
     assert coverage(q, sentence, set()) == 0.5
     assert coverage(q, sentence, set(), aliases=compound_aliases(list(q))) == 1.0
+
+
+def test_older_years_decades_and_centuries_are_dates():
+    from assistant.answer.evidence import type_match
+
+    for sentence in ["The battle took place in 1066.", "Rollo founded it in 911.", "In the 1060s he fought the Turks.",
+                     "Normans came in the 10th and 11th centuries."]:
+        assert type_match(["date"], sentence) > 0, sentence
+    assert type_match(["date"], "사업비는 100억 원이다.") == -1.0
+
+
+def test_an_area_in_english_is_a_measure_only_when_asked_as_one():
+    from assistant.answer.evidence import question_types
+
+    assert "area" in question_types("What was Ulsan's total area when it was designated?")
+    assert "area" in question_types("What is the area of the site?")
+    assert "area" not in question_types("What area did the Normans conquer?")
+    assert "area" not in question_types("Which innovation area in Cambridge did the group visit?")
+    assert "area" in question_types("특구 면적은 얼마인가요?")

@@ -63,8 +63,10 @@ QUESTION_TYPES: dict[str, tuple[re.Pattern, re.Pattern]] = {
         re.compile("|".join([_AREA, _AMOUNT, r"\d[\d,]*\s*(?:개|곳|명|개사|개소|세대|가구|호실)"]), re.I),
     ),
     "area": (
-        # "station-area" names a place, not its area.
-        re.compile(r"면적|넓이|(?<!-)\barea\b(?!-)|\bsize\b", re.I),
+        # English "area" is as often a place ("station-area", "What area did they conquer?", "a growth-promotion
+        # area") as a measure: only "total / floor / site … area", "the area of", "how large … area" ask for one.
+        re.compile(r"면적|넓이|\b(?:total|combined|floor|site|land|gross|surface)\s+area\b(?!-)|\barea\s+of\b|"
+                   r"\bwhat\s+(?:is|was)\s+the\s+area\b|\bhow\s+(?:large|big)\b[^?]*\barea\b|\bsize\b", re.I),
         re.compile(_AREA, re.I),
     ),
     "count": (
