@@ -10,7 +10,8 @@ from assistant.answer import AnswerModel, candidates, compose
 from assistant.embedders import Embedder, UseM3, get_embedder
 from assistant.errors import InputError
 from assistant.index import StoredIndex, embedder_names, ensure_index, load
-from assistant.query import described_head, find_entities, followup_context, premise, resolve_followup, word_translations
+from assistant.query import (described_head, find_entities, followup_context, premise, resolve_followup,
+                             word_translations)
 from assistant.retrieval import Filters, HybridRetriever
 from assistant.settings import Settings
 from assistant.text import tokenize

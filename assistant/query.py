@@ -324,7 +324,6 @@ def premise(question: str) -> str:
     return (m.group(1) or m.group(2)).strip() if m else ""
 
 
-
 _HANGUL_WORD = re.compile(r"^[\uac00-\ud7a3]+$")
 
 

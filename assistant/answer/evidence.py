@@ -288,8 +288,8 @@ def _holds(kind: str, sentence: str, question: str) -> bool:
     if kind not in ("who", "law") or not question:
         return bool(pattern.search(sentence))
     # "진흥재단은 누가 설립할 수 있나요?": the foundation the question names is not who sets it up. A body or
-    # office (or a law: "「…특별법」은 어떤 법률로 바뀌었나요") counts only when its word is not the question's own. Measured: test 223 -> 224 (z-086), training
-    # b-046 and d-036 gained; nothing lost.
+    # office (or a law: "「…특별법」은 어떤 법률로 바뀌었나요") counts only when its word is not the question's own.
+    # Measured: test 223 -> 224 (z-086), training b-046 and d-036 gained; nothing lost.
     asked = _SPACE.sub("", question).lower()
     for m in pattern.finditer(sentence):
         start = m.start()
