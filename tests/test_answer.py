@@ -368,7 +368,7 @@ def test_a_count_question_is_half_answered_by_a_bare_figure():
 
     types = question_types("특별법상 사업협의체 위원은 최대 몇 명까지 둘 수 있나요?")
     assert type_match(types, "시·도지사등은 20명 이내의 사업협의체를 둘 수 있다.") == 1.0
-    assert type_match(types, "사업협의체 위원 정수: 표 3 참조.") == 0.5
+    assert type_match(types, "사업협의체 위원 정수 20 이내.") == 0.5
     assert type_match(types, "사업협의체가 출범했다.") == -1.0
 
 
@@ -650,7 +650,12 @@ def test_a_year_or_an_ordinal_is_not_a_count():
 
     assert type_match(["count"], "제2기 2050 탄소중립위원회는 시민사회 비중이 줄었다.") == -1.0
     assert type_match(["count"], "여성 위원은 7명이었다.") == 1.0
-    assert type_match(["count"], "표 3 참고") == 0.5  # a bare figure may still be one
+    assert type_match(["count"], "위촉 위원 33") == 0.5  # a bare figure may still be one
+    # The number of an exhibit is a label: "(참고 자료 1)" does not make the sentence hold a count.
+    assert type_match(["count"], "여성의 비중이 감소했다는 지적이 있음(참고 자료 1).") == -1.0
+    assert type_match(["count"], "표 3 참고") == -1.0
+    assert type_match(["count"], "See Table 2 for the members.") == -1.0
+    assert type_match(["count"], "대표 3 인") == 1.0
 
 
 def test_a_compound_matches_its_parts_in_the_sentence():
@@ -680,3 +685,14 @@ def test_an_area_in_english_is_a_measure_only_when_asked_as_one():
     assert "area" not in question_types("What area did the Normans conquer?")
     assert "area" not in question_types("Which innovation area in Cambridge did the group visit?")
     assert "area" in question_types("특구 면적은 얼마인가요?")
+
+
+def test_a_contents_entry_is_not_an_answer_sentence():
+    from assistant.answer.evidence import is_content_sentence
+
+    # A contents page lists titles with dot leaders and page numbers; the page number is not a figure to answer with.
+    assert not is_content_sentence("2050 탄소 중립 위원회 민간 위촉 위원 구성 현황 ···································9")
+    assert not is_content_sentence("광역 탄소 중립 위원회 위원 구성 현황 ······························1 0")
+    assert not is_content_sentence("Annex: member lists .......... 12")
+    assert is_content_sentence("여성 위원은 7명이었다.")
+    assert is_content_sentence("The figures were revised ... twice in 2021.")

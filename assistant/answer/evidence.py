@@ -20,6 +20,7 @@ _AREA = r"㎡|m2|m²|㎢|km2|km²|만\s*평|\d\s*평|hectare|\bha\b|acre"
 _COUNT = (r"(?<![제\d,.])\d[\d,]*\s*(?:개|곳|명|개사|개소|건|군데|호|호실|표|인(?![가-힣]))|다섯|네 곳|세 곳|\b(?:five|four|three|ten|seventeen)\b|"
           # English counts a number by the plural it counts ("26,000 jobs", "221 housing units"); not a year
           r"\b(?!(?:19|20)\d\d\b)\d[\d,]*\s+(?:[a-z-]+\s+)?[a-z]+s\b")
+_EXHIBIT_BEHIND = r"(?<!자료\s)(?<!별표\s)(?<!그림\s)(?<!부록\s)(?<!붙임\s)(?<!\b표\s)(?<!Table\s)(?<!Figure\s)(?<!Annex\s)"
 _PERCENT = r"\d\s*%|퍼센트|percent"
 # A period, not a point in time: "1년 정도", "30일 이내", "6개월"; not the year of "2021년 상반기", the day of
 # "3월 10일" (every dated sentence holds those) nor "100년 전" (a century ago).
@@ -71,8 +72,10 @@ QUESTION_TYPES: dict[str, tuple[re.Pattern, re.Pattern]] = {
     ),
     "count": (
         re.compile(r"몇\s*(?:개|곳|명|군데|개사|개소|건|호|표)|how many|number of", re.I),
-        # A bare figure may be a count; a year ("2050 탄소중립위원회", "2024") or an ordinal ("제2기") is not.
-        re.compile(_COUNT + r"|(?<![제\d,.])(?<!제\s)\b(?!(?:19|20)\d\d\b)\d+\b(?!\s?(?:기|차|조|항)(?![가-힣]))", re.I),
+        # A bare figure may be a count; a year ("2050 탄소중립위원회", "2024"), an ordinal ("제2기") or the number of
+        # an exhibit ("(참고 자료 1)", "표 3", "Table 2") is not.
+        re.compile(_COUNT + r"|(?<![제\d,.])(?<!제\s)" + _EXHIBIT_BEHIND +
+                   r"\b(?!(?:19|20)\d\d\b)\d+\b(?!\s?(?:기|차|조|항)(?![가-힣]))", re.I),
     ),
     "article": (
         re.compile(r"(?:몇|어느|어떤)\s*조(?!건|성|치|사|정|직|합|례|세|달|기|율)|조항|근거\s*조문|which article|what article|which clause|which provision", re.I),
@@ -445,9 +448,14 @@ def clean_sentence(text: str) -> str:
     return s.strip()
 
 
+# A contents entry: a title, a dot leader, a page number ("위원 구성 현황 ·····9", "현황 ···1 0" as PDFs space it).
+# It names a section and answers nothing; its page number would pass for a figure.
+_CONTENTS_ENTRY = re.compile(r"(?:[·.…‧ㆍ・]\s?){4,}\s*\d[\d\s]*$")
+
+
 def is_content_sentence(text: str) -> bool:
     s = text.strip()
-    if _TABLE_SEP.match(s):
+    if _TABLE_SEP.match(s) or _CONTENTS_ENTRY.search(s):
         return False
     return len(clean_sentence(s)) >= 6
 
