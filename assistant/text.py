@@ -25,11 +25,16 @@ EN_STOP = frozenset(
 # Korean function-like nouns that every question carries: "what", "how much", "which".
 KO_STOP = frozenset("무엇 어디 언제 누구 얼마 어떻 어떤 어느 곳 것 수 등 때 무엇인가 뭐 중 및 이 그 저 경우 관련 대하 위하 통하 있 하 되 없 같".split())
 
+# Words Kiwi splits where a question puts them first: "부칙상 언제부터 시행되나요" read as 부/칙 (a bill's
+# supplementary provisions, which the documents write 부칙 and Kiwi reads whole there).
+USER_WORDS = ("부칙",)
+
+
 def tokenizer_version() -> str:
     """Changes whenever the token rules change, so an index built with older rules is rebuilt, not trusted."""
     import hashlib
 
-    rules = "|".join([",".join(sorted(CONTENT_TAGS)), ",".join(sorted(EN_STOP)), ",".join(sorted(KO_STOP)), _SPECIAL.pattern,
+    rules = "|".join([",".join(sorted(CONTENT_TAGS)), ",".join(USER_WORDS), ",".join(sorted(EN_STOP)), ",".join(sorted(KO_STOP)), _SPECIAL.pattern,
                       _FINAL_STOP.pattern, ",".join(sorted(_BOUND_SUFFIXES)),
                       "XPN+1"])  # the prefix rule in tokens_from_morphs: rename this marker when that rule changes
     return "kiwi-" + hashlib.sha1(rules.encode("utf-8")).hexdigest()[:10]
@@ -56,6 +61,8 @@ def kiwi():
                 from kiwipiepy import Kiwi
 
                 _kiwi = Kiwi(num_workers=-1)  # single-threaded: calls are serialised under _lock anyway
+                for word in USER_WORDS:
+                    _kiwi.add_user_word(word, "NNG")
     return _kiwi
 
 

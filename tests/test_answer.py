@@ -687,12 +687,15 @@ def test_an_area_in_english_is_a_measure_only_when_asked_as_one():
     assert "area" in question_types("특구 면적은 얼마인가요?")
 
 
-def test_a_contents_entry_is_not_an_answer_sentence():
-    from assistant.answer.evidence import is_content_sentence
+def test_a_contents_entry_shows_its_title_without_the_page_number():
+    from assistant.answer.evidence import clean_sentence, type_match
 
     # A contents page lists titles with dot leaders and page numbers; the page number is not a figure to answer with.
-    assert not is_content_sentence("2050 탄소 중립 위원회 민간 위촉 위원 구성 현황 ···································9")
-    assert not is_content_sentence("광역 탄소 중립 위원회 위원 구성 현황 ······························1 0")
-    assert not is_content_sentence("Annex: member lists .......... 12")
-    assert is_content_sentence("여성 위원은 7명이었다.")
-    assert is_content_sentence("The figures were revised ... twice in 2021.")
+    entry = "2050 탄소 중립 위원회 민간 위촉 위원 구성 현황 ···································9"
+    assert clean_sentence(entry) == "2050 탄소 중립 위원회 민간 위촉 위원 구성 현황"
+    assert type_match(["count"], clean_sentence(entry)) == -1.0
+    assert clean_sentence("광역 위원회 위원 구성 현황 ······························1 0") == "광역 위원회 위원 구성 현황"
+    assert clean_sentence("Annex: member lists .......... 12") == "Annex: member lists"
+    # The title is still what the entry says: an agenda item keeps its bill number.
+    assert clean_sentence("기후 위기 대응을 위한 법률안(의안 번호 2125318) ·········8") == "기후 위기 대응을 위한 법률안(의안 번호 2125318)"
+    assert clean_sentence("The figures were revised ... twice in 2021.") == "The figures were revised ... twice in 2021."

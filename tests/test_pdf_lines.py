@@ -77,3 +77,23 @@ def test_a_figure_wrapped_at_the_margin_is_one_figure():
     out = join_wrapped_lines(lines)
     assert "대표성이 약해진 2050 탄소중립" in out[0]
     assert "여성의 비중이" in out[0]  # words still meet with a space
+
+
+def test_a_bills_supplementary_provisions_are_a_section_and_a_table_cell_is_not():
+    from assistant.ingest.pdf import build_page_segments
+
+    pages = [
+        "1. 개정 이유\n위원 후보 추천 단체를 명시함.\n제15조(2050 탄소중립녹색성장 위원회의설치) ① ∼ ④ (현 행과같음)",
+        "그러나 제2기 위원회의 경우 여성의 비중이 감소하였음.\n부 칙\n제1조(시행일) 이 법은 공포 후 6개월이 경과한 날부터 시행한다.",
+        "부칙 <제19767호,2023.10.24>\n이 법은 공포한 날부터 시행한다.",
+    ]
+    text, segments = build_page_segments(pages)
+    section_at = {text[s.start:s.end].strip().split("\n")[0]: s.section for s in segments}
+    # A comparison table's cell ("제15조(…) ① ∼ ④ (현행과 같음)") is no heading: the next page's prose is not 제15조's.
+    assert section_at["그러나 제2기 위원회의 경우 여성의 비중이 감소하였음."] == ("1. 개정 이유",)
+    # "부 칙", letter-spaced as bills print it, opens the supplementary provisions, written as the documents do.
+    assert section_at["부 칙"] == ("부칙",)
+    assert section_at["부칙 <제19767호,2023.10.24>"] == ("부칙 <제19767호,2023.10.24>",)
+    # An article's title alone is still a heading.
+    _, segs = build_page_segments(["제9조(도심융합특구의 지정)\n국토교통부장관은 특구를 지정할 수 있다."])
+    assert segs[0].section == ("제9조(도심융합특구의 지정)",)

@@ -71,3 +71,10 @@ def test_an_abbreviation_ends_no_sentence_and_a_table_row_is_one():
     # a sentence ending in an abbreviation-like company suffix still ends there
     text = "Its name is 22 ARROBA BCN, S.A.U. The sources do not give its budget."
     assert len(split_sentences(text)) == 2
+
+
+def test_supplementary_provisions_are_one_word_where_a_question_starts_with_them():
+    # Kiwi read "부칙상 언제부터" as 부/칙; the documents' "부칙" is one word.
+    assert "부칙" in tokenize("부칙상 언제부터 시행되나요?")
+    assert "부칙" in tokenize("법안은 부칙상 언제부터 시행되나요?")
+    assert tokenize("부칙") == ["부칙"]

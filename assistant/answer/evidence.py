@@ -437,9 +437,15 @@ _HEADING = re.compile(r"^\s*#+\s*")
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}")
 
 
+# A contents entry's dot leader and page number ("위원 구성 현황 ·····9", "현황 ···1 0" as PDFs space it): the page
+# number would pass for a figure ("몇 명" answered with "…현황 ·····9"); the title is what the entry says.
+_CONTENTS_LEADER = re.compile(r"\s*(?:[·.…‧ㆍ・]\s?){4,}\s*\d[\d\s]*$")
+
+
 def clean_sentence(text: str) -> str:
-    """A sentence as shown in an answer: no bullet or heading marks; a table row as 'cell · cell'."""
-    s = text.strip()
+    """A sentence as shown in an answer: no bullet or heading marks, no contents leader; a table row as 'cell ·
+    cell'."""
+    s = _CONTENTS_LEADER.sub("", text.strip())
     if s.startswith("|") or s.count("|") >= 2:
         cells = [c.strip() for c in s.strip("|").split("|")]
         s = " · ".join(c for c in cells if c)
@@ -448,14 +454,9 @@ def clean_sentence(text: str) -> str:
     return s.strip()
 
 
-# A contents entry: a title, a dot leader, a page number ("위원 구성 현황 ·····9", "현황 ···1 0" as PDFs space it).
-# It names a section and answers nothing; its page number would pass for a figure.
-_CONTENTS_ENTRY = re.compile(r"(?:[·.…‧ㆍ・]\s?){4,}\s*\d[\d\s]*$")
-
-
 def is_content_sentence(text: str) -> bool:
     s = text.strip()
-    if _TABLE_SEP.match(s) or _CONTENTS_ENTRY.search(s):
+    if _TABLE_SEP.match(s):
         return False
     return len(clean_sentence(s)) >= 6
 

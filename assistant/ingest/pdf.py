@@ -17,8 +17,10 @@ from assistant.types import Document, Segment
 from .common import normalise_meta
 
 # Lines that open a section in the PDFs ministries publish: "1. 개요", "2.3 Support", "제8조(지정 신청)", "Ⅱ. 추진 경과".
+# An article line is its title alone: a review report's comparison table prints "제15조(…설치) ① ∼ ④ (현행과 같음)",
+# a cell, not a heading; read as one, its article named every later page's prose.
 _SECTION_LINE = re.compile(
-    r"^(?:제\s*\d+\s*조(?:의\s*\d+)?\s*[(（].{1,40}[)）]"
+    r"^(?:제\s*\d+\s*조(?:의\s*\d+)?\s*[(（][^()（）]{1,40}[)）]"
     r"|(?:\d{1,2}(?:\.\d{1,2}){0,2}\.?|[IVXⅠ-Ⅻ]{1,4}\.)\s+\S.{0,60})$"
 )
 
@@ -47,9 +49,21 @@ def strip_running_lines(pages: list[list[str]], min_pages: int = 3, share: float
     return out
 
 
+# A bill's or statute's supplementary provisions ("부 칙", letter-spaced as bills print it; "부칙 <제19767호,
+# 2023.10.24>"): the articles after it (제1조(시행일) …) are the 부칙's, not the Act's own 제1조.
+_SUPPLEMENTARY = re.compile(r"^부\s?칙(?:\s*[<(（].{0,40}[>)）])?$")
+
+
 def _is_heading(line: str) -> bool:
     s = line.strip()
+    if _SUPPLEMENTARY.match(s):
+        return True
     return bool(s) and len(s) <= 70 and bool(_SECTION_LINE.match(s)) and not s.endswith((".", "다.", ","))
+
+
+def _heading_name(line: str) -> str:
+    s = line.strip()
+    return re.sub(r"^부\s?칙", "부칙", s) if _SUPPLEMENTARY.match(s) else s
 
 
 def build_page_segments(pages: list[str]) -> tuple[str, tuple[Segment, ...]]:
@@ -65,7 +79,7 @@ def build_page_segments(pages: list[str]) -> tuple[str, tuple[Segment, ...]]:
             if _is_heading(line):
                 if offset > seg_start:
                     segments.append(Segment(seg_start, offset, section, number))
-                section = (line.strip(),)
+                section = (_heading_name(line),)
                 seg_start = offset
             offset += len(line) + 1
         page_end = pos + len(page_text)
