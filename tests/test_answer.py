@@ -699,3 +699,28 @@ def test_a_contents_entry_shows_its_title_without_the_page_number():
     # The title is still what the entry says: an agenda item keeps its bill number.
     assert clean_sentence("기후 위기 대응을 위한 법률안(의안 번호 2125318) ·········8") == "기후 위기 대응을 위한 법률안(의안 번호 2125318)"
     assert clean_sentence("The figures were revised ... twice in 2021.") == "The figures were revised ... twice in 2021."
+
+
+def test_a_word_no_document_uses_is_read_as_the_words_it_heads():
+    """"국유지" (state land) is in no document; the statute writes "국유재산" (state property). The sentence that
+    gives the lease period answers, led by its own article (the 「국유재산법」 article it cites is another Act's)."""
+    from assistant.query import unseen_word_aliases
+    from assistant.retrieval.lexical import BM25
+    from assistant.text import tokenize
+
+    law = ("이 경우 국가와 지방자치단체는 국유재산ㆍ공유재산의 사용허가 및 대부의 기간을 「국유재산법」 제35조제1항에도 "
+           "불구하고 50년 이내로 할 수 있다.")
+    other = "사업시행자는 특구개발사업에 필요한 토지를 수용하거나 사용할 수 있다."
+    passages = [chunk(1, law, section="제4장 지원 > 제35조 (국유재산ㆍ공유재산의 처분 등)"),
+                chunk(2, other, section="제4장 지원 > 제20조 (토지등의 수용ㆍ사용)")]
+    bm25 = BM25([tokenize(p.text) for p in passages])
+    assert bm25.starting_with("국유") == ["국유", "국유재산"]
+    q = "특구 안 국유지나 공유지를 빌려 쓸 경우 사용 기간은 최대 얼마까지 가능한가요?"
+    terms = tokenize(q)
+    aliases = unseen_word_aliases(terms, lambda t: t in bm25.postings, bm25.starting_with)
+    assert frozenset(["국유재산"]) in aliases["국유지"] and all(next(iter(f)).startswith("공유") for f in aliases["공유지"])
+    assert "기간" not in aliases  # a word the documents use is matched as it is
+    ans = compose(q, q, passages, [0.9, 0.8], bm25.idf, terms, embed=None, unseen_aliases=aliases)
+    assert not ans.abstained and ans.text.startswith("제35조(국유재산ㆍ공유재산의 처분 등): 이 경우") and "50년 이내" in ans.text
+    # Without reading the unseen words, the question's rarest words are found nowhere and the answer declines.
+    assert compose(q, q, passages, [0.9, 0.8], bm25.idf, terms, embed=None).abstained
