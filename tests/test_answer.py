@@ -724,3 +724,41 @@ def test_a_word_no_document_uses_is_read_as_the_words_it_heads():
     assert not ans.abstained and ans.text.startswith("제35조(국유재산ㆍ공유재산의 처분 등): 이 경우") and "50년 이내" in ans.text
     # Without reading the unseen words, the question's rarest words are found nowhere and the answer declines.
     assert compose(q, q, passages, [0.9, 0.8], bm25.idf, terms, embed=None).abstained
+
+
+def test_a_passage_holding_the_kind_asked_is_read_from_a_little_further_down(tmp_path, settings_for):
+    """The question asks when; the best passage holds no date. One passage from the next top_k that gives a date
+    and covers the question joins the evidence; one about a place the question does not name does not."""
+    from assistant import Assistant
+    from conftest import FakeEmbedder
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "report.md").write_text(
+        "---\ntitle: 검토보고서\nlang: ko\n---\n\n# 검토보고서\n\n## 1. 주요내용\n\n"
+        "위원 후보 추천 단체를 명시하는 개정안은 위원 후보 추천 단체 명시로 위원 후보 추천 단체의 대표성을 높이며, "
+        "위원회에 회부되어 심사된다.\n\n"
+        "## 2. 제안경위\n\n위원 후보 추천 단체 명시 개정안은 2023년 11월 10일 회부되었음.\n",
+        encoding="utf-8")
+    settings = settings_for(corpus, top_k=1)
+    emb = {"use-m3": FakeEmbedder()}
+    bot = Assistant.from_index(settings.index_dir, settings=settings, progress=False, embedders=emb)
+    q = "위원 후보 추천 단체를 명시하는 개정안은 언제 회부되었나요?"
+    evidence = bot._evidence(q, None, None)
+    first = [p.section for p in evidence["passages"]][:1]
+    assert first and "주요내용" in first[0]
+    more = bot._of_the_kind_asked({**evidence, "passages": evidence["passages"][:1],
+                                   "passage_scores": evidence["passage_scores"][:1]}, None)
+    assert any("2023년 11월 10일" in p.text for p in more["passages"][1:])
+    # A question without a kind asked is left as it is.
+    plain = bot._evidence("위원 후보 추천 단체를 명시하는 개정안의 취지", None, None)
+    assert bot._of_the_kind_asked(plain, None) is plain
+
+
+def test_a_year_that_names_something_is_no_date():
+    from assistant.answer.evidence import type_match
+
+    # "2050 탄소중립위원회" is a committee's name; Korean writes a year as "2023년".
+    assert type_match(["date"], "개정안은 2050 탄소 중립 녹색 성장 위원회 위원 위촉 시 대표성을 반영하려는 것임.") == -1.0
+    assert type_match(["date"], "개정안은 2023년 11월 10일 위원회에 회부되었음.") == 1.0
+    assert type_match(["date"], "The plan runs to 2050 and beyond.") == 0.5

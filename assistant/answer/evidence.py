@@ -46,7 +46,8 @@ QUESTION_TYPES: dict[str, tuple[re.Pattern, re.Pattern]] = {
         # A statute's commencement is relative: "공포 후 6개월이 경과한 날부터".
         # Older years, decades and centuries too, for documents beyond this corpus ("in 911", "the 1060s", "the
         # 11th century"): with only 19xx/20xx, 113 of SQuAD 2.0's 285 answerable "when" questions were declined.
-        re.compile(r"(?:19|20)\d{2}\s*년|(?:19|20)\d{2}[-./]\d{1,2}|\d{1,2}\s*월\s*\d{1,2}\s*일|\b(?:19|20)\d{2}\b|"
+        # A bare year set before a Korean word names something ("2050 탄소중립위원회"); Korean writes a year as 2023년.
+        re.compile(r"(?:19|20)\d{2}\s*년|(?:19|20)\d{2}[-./]\d{1,2}|\d{1,2}\s*월\s*\d{1,2}\s*일|\b(?:19|20)\d{2}\b(?!\s*[가-힣])|"
                    r"공포\s*(?:후|한\s*날)|\b1\d{3}s?\b|\b20\d0s\b|\b\d{1,2}(?:st|nd|rd|th)[- ]centur|"
                    r"\b(?:in|of|from|since|by|until|around|c\.)\s+\d{3}\b|\d{3,4}\s*년", re.I),
     ),
