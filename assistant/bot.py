@@ -12,7 +12,7 @@ from assistant.embedders import Embedder, UseM3, get_embedder
 from assistant.errors import InputError
 from assistant.index import StoredIndex, embedder_names, ensure_index, load
 from assistant.query import (described_head, find_entities, followup_context, premise, resolve_followup,
-                             unseen_word_aliases, word_translations)
+                             word_translations)
 from assistant.retrieval import Filters, HybridRetriever
 from assistant.settings import Settings
 from assistant.text import tokenize
@@ -169,10 +169,6 @@ class Assistant:
             translations=self._translations(terms),
             carried_translations=self._translations(carried),
             embed=self._sentence_embedder.embed_queries,
-            # Measured: statute 19 -> 20 of 20 (law-17: "국유지나 공유지를 빌려 쓸 경우", the Act's "국유재산ㆍ
-            # 공유재산의 사용허가"); test, held-out, training and Korean PDFs unchanged.
-            unseen_aliases=unseen_word_aliases(terms, lambda t: t in retriever.bm25.postings,
-                                               retriever.bm25.starting_with),
         )
         if self.settings.bridge_passages:
             evidence = self._bridged(evidence, filters)

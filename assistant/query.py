@@ -7,7 +7,6 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
 from importlib import resources
 
 from assistant.text import HANGUL, is_korean
@@ -342,17 +341,3 @@ def compound_aliases(tokens: list[str]) -> dict[str, tuple[frozenset[str], ...]]
                 for j in range(i + 2, n - 1):
                     out[t].add(frozenset((t[:i], t[i:j], t[j:])))
     return {t: tuple(sorted(r, key=sorted)) for t, r in out.items()}
-
-
-def unseen_word_aliases(tokens: list[str], known: Callable[[str], bool],
-                        starting_with: Callable[[str], list[str]]) -> dict[str, tuple[frozenset[str], ...]]:
-    """A question's word that no document uses, read as the documents' words it heads: "국유지" (state land) asked,
-    "국유재산" (state property) and "국유" written. A Hangul word of three or more syllables found nowhere may be
-    matched by an indexed word beginning with its first two syllables."""
-    out: dict[str, tuple[frozenset[str], ...]] = {}
-    for t in dict.fromkeys(tokens):
-        if len(t) >= 3 and _HANGUL_WORD.match(t) and not known(t):
-            forms = [w for w in starting_with(t[:2]) if w != t]
-            if forms:
-                out[t] = tuple(frozenset([w]) for w in forms)
-    return out

@@ -154,7 +154,6 @@ def candidates(
     other_language_terms: Sequence[str] = (),
     translations: Sequence[tuple[str, Sequence[Sequence[str]]]] = (),
     carried_translations: Sequence[tuple[str, Sequence[Sequence[str]]]] = (),
-    unseen_aliases: dict[str, Sequence[frozenset[str]]] | None = None,
     # With the other-language place in retrieval (fusion step): 0.7 gave accuracy 0.592, cross-lingual 0.22,
     # false declines 0.031 (0.4: 0.573 / 0.11 / 0.045), citation precision 0.549 -> 0.521.
     other_language_weight: float = 0.7,
@@ -185,8 +184,6 @@ def candidates(
     # none gained or lost.
     for t, alts in compound_aliases(list(query_terms)).items():
         aliases[t] = tuple(aliases.get(t, ())) + alts
-    for t, alts in (unseen_aliases or {}).items():
-        aliases[t] = tuple(aliases.get(t, ())) + tuple(alts)
 
     cands: list[Candidate] = []
     contexts = tokenize_many([f"{p.title}\n{p.section}" for p in passages]) if passages else []
@@ -276,7 +273,6 @@ def compose(
     carried_translations: Sequence[tuple[str, Sequence[Sequence[str]]]] = (),
     model: AnswerModel | None = None,
     premise_terms: Sequence[str] = (),
-    unseen_aliases: dict[str, Sequence[frozenset[str]]] | None = None,
     # Further sentences join the best one when they score at least this share of it (and add a question word or
     # the kind of thing asked). Measured: 0.8 -> 0.7 gained 2 on the test set and 2 on the training questions, lost
     # none, held-out unchanged, citation precision 0.549 -> 0.546, answers 6% longer; 0.75 the same; 0.6 gained 3
@@ -288,7 +284,7 @@ def compose(
     thresholds apply."""
     lang = "ko" if is_korean(question) else "en"
     cands = candidates(question, query, passages, passage_scores, idf, query_terms, embed, carried_terms,
-                       other_language_terms, translations, carried_translations, unseen_aliases)
+                       other_language_terms, translations, carried_translations)
     qterms = set(query_terms) | set(carried_terms)
     for c in cands:
         c.score = model.score(c.features) if model else sentence_score(c.lex, c.dense, c.passage, len(passages),

@@ -6,7 +6,6 @@ Small and explicit rather than a library: the answer composer needs the same IDF
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections import Counter
 
@@ -35,17 +34,6 @@ class BM25:
     def idf(self, term: str) -> float:
         """IDF of a term; an unseen term counts as rarest."""
         return self.idf_table.get(term, self._idf(0))
-
-    def starting_with(self, prefix: str, limit: int = 8) -> list[str]:
-        """Indexed terms that begin with prefix (at most limit, in sorted order)."""
-        if not hasattr(self, "_sorted"):
-            self._sorted = sorted(self.postings)
-        out = []
-        for term in self._sorted[bisect.bisect_left(self._sorted, prefix):]:
-            if not term.startswith(prefix) or len(out) >= limit:
-                break
-            out.append(term)
-        return out
 
     def scores(self, query: list[str]) -> np.ndarray:
         out = np.zeros(self.n, dtype=np.float32)
