@@ -754,3 +754,21 @@ def test_a_year_that_names_something_is_no_date():
     assert type_match(["date"], "개정안은 2050 탄소 중립 녹색 성장 위원회 위원 위촉 시 대표성을 반영하려는 것임.") == -1.0
     assert type_match(["date"], "개정안은 2023년 11월 10일 위원회에 회부되었음.") == 1.0
     assert type_match(["date"], "The plan runs to 2050 and beyond.") == 0.5
+
+
+def test_a_part_of_a_document_the_question_names_answers_it():
+    """"부칙상 언제부터 시행": the 부칙's sentence of the kind asked leads, though the report's referral date covers
+    the question's description of the bill better."""
+    from assistant.text import tokenize
+
+    report = chunk(1, "2023년 11월 9일 발의된 탄소중립 기본법 일부개정법률안은 2023년 11월 10일 위원회에 회부되었음.",
+                   section="Ⅰ. 제안경위")
+    # As the bill's PDF prints it: "제1 조", after the 부칙 heading.
+    bill = chunk(2, "부칙\n제1 조(시행일) 이 법은 공포 후 6개월이 경과한 날부터 시행한다.", section="부칙 > 제1조 (시행일)")
+    q = "위원 후보 추천 단체를 명시하는 탄소중립 기본법 일부개정법률안은 부칙상 언제부터 시행되나요?"
+    ans = compose(q, q, [report, bill], [0.9, 0.8], idf, tokenize(q), embed=None)
+    assert ans.text.startswith("제1 조(시행일) 이 법은 공포 후 6개월이 경과한 날부터 시행한다.")
+    # Naming no part, the question is answered as before.
+    q = "위원 후보 추천 단체를 명시하는 탄소중립 기본법 일부개정법률안은 언제 회부되었나요?"
+    ans = compose(q, q, [report, bill], [0.9, 0.8], idf, tokenize(q), embed=None)
+    assert ans.text.startswith("2023년 11월 9일")
