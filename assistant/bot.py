@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer import AnswerModel, candidates, compose
+from assistant.answer.compose import places_named
 from assistant.answer.evidence import question_types, sentence_score
 from assistant.embedders import Embedder, UseM3, get_embedder
 from assistant.errors import InputError
@@ -196,15 +197,11 @@ class Assistant:
         extra = [c for c in (self.retriever.chunks[r.row] for r in ranked[top_k:]) if c.chunk_id not in have]
         if not extra:
             return evidence
-        places = {e.id for e in find_entities(evidence["query"]) if e.kind in ("city", "region")}
-
-        def elsewhere(c) -> bool:
-            p = extra[c.passage]
-            named = {e.id for e in find_entities(f"{p.title} {p.section} {c.text}") if e.kind in ("city", "region")}
-            return bool(places) and bool(named - places)
-
+        kinds = ("city", "region")
+        places = {e.id for e in find_entities(evidence["query"]) if e.kind in kinds}
         more = candidates(**{**own, "passages": extra, "passage_scores": [0.0] * len(extra)}, embed=None)
-        typed = [c for c in more if c.tmatch >= 1 and c.lex >= self.settings.min_lexical and not elsewhere(c)]
+        typed = [c for c in more if c.tmatch >= 1 and c.lex >= self.settings.min_lexical
+                 and not (places and places_named(c, extra, kinds) - places)]
         if not typed:
             return evidence
         pick = extra[max(typed, key=lambda c: c.lex).passage]

@@ -32,7 +32,7 @@ class Settings:
     fusion_weights: str = _opt("bm25=0.45,use-m3=0.15,e5-small=0.4", "Weight of each retriever in fusion (measured; others 1).")
     rrf_k: int = _opt(60, "The k of reciprocal-rank fusion (larger flattens the rank curve).")
     other_language_slot: int = _opt(5, "Place kept for the best passage in the other language (0: none).")
-    bridge_passages: int = _opt(2, "Passages added by a second search for the words the best-matching sentence leaves uncovered (multi-part questions; 0: off).")
+    bridge_passages: int = _opt(2, "Passages added by a second search for the words the best-matching sentence leaves uncovered (multi-part questions; 0: off, and with it the searches for a premise and for the kind of thing asked further down).")
     translate_words: bool = _opt(True, "Look for the question's words translated (assistant/data/lexicon.json) in passages of the other language.")
     distinct_documents: int = _opt(10, "Search lists this many results from different documents before a document's further passages (0: relevance order only). Answers read passages in relevance order.")
     candidates: int = _opt(40, "Candidates each retriever contributes to fusion.")

@@ -484,10 +484,15 @@ def _not_stated(ranked: list[Candidate], top: int = 3, within: float = 0.7, shar
     return None
 
 
+def places_named(c: Candidate, passages: Sequence[Chunk], kinds: tuple[str, ...] = ("city",)) -> set[str]:
+    """The places of those kinds a sentence names, read with its passage's title and heading."""
+    p = passages[c.passage]
+    return {e.id for e in find_entities(f"{p.title} {p.section} {c.text}") if e.kind in kinds}
+
+
 def _another_city(c: Candidate, passages: Sequence[Chunk], cities: set[str]) -> bool:
     """The sentence, read with its passage's title and heading, names a city and none of the cities asked about."""
-    p = passages[c.passage]
-    named = {e.id for e in find_entities(f"{p.title} {p.section} {c.text}") if e.kind == "city"}
+    named = places_named(c, passages)
     return bool(named) and not named & cities
 
 

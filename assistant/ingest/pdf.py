@@ -62,8 +62,8 @@ def _is_heading(line: str) -> bool:
 
 
 def _heading_name(line: str) -> str:
-    s = line.strip()
-    return re.sub(r"^부\s?칙", "부칙", s) if _SUPPLEMENTARY.match(s) else s
+    """A heading line as its section's name: "부 칙" as the documents write it, 부칙 (no other heading starts so)."""
+    return re.sub(r"^부\s?칙", "부칙", line.strip())
 
 
 def build_page_segments(pages: list[str]) -> tuple[str, tuple[Segment, ...]]:
