@@ -90,6 +90,23 @@ def test_term_aliases_are_other_names_and_the_region_a_place_lies_in():
     assert term_aliases("How large is the site?") == {}
 
 
+def test_land_is_covered_by_the_clause_on_the_property_it_belongs_to():
+    from assistant.answer.evidence import coverage
+    from assistant.query import term_aliases
+    from assistant.text import tokenize
+
+    # The statute writes 국유재산·공유재산 where a user says 국유지 or 공유지; the clause on the whole answers for the
+    # part, as a clause on the capital region answers for Seoul. In context Kiwi splits 공유재산 into 공유 + 재산.
+    question = "국유지나 공유지를 빌려 쓸 경우 사용 기간은?"
+    aliases = term_aliases(question)
+    sentence = set(tokenize("사업시행자가 국유재산 또는 공유재산을 사용하려는 경우 그 기간은 50년 이내로 한다."))
+    terms = {t: 1.0 for t in tokenize(question)}
+    assert coverage(terms, sentence, set(), aliases=aliases) > coverage(terms, sentence, set()) + 0.3
+    assert frozenset({"국유", "재산"}) in aliases["국유지"] and frozenset({"공유", "재산"}) in aliases["공유지"]
+    # Only the part reads as the whole: a question on state property is not answered by one on state land.
+    assert "국유" not in term_aliases("국유재산은 누가 관리하나요?")
+
+
 def test_an_alias_in_the_sentence_covers_the_question_word():
     from assistant.answer.evidence import coverage
 
