@@ -1,14 +1,16 @@
-"""Feedback on answers (thumbs up/down, optional comment) in a local SQLite database: listed and exported as CSV."""
+"""Feedback on answers (thumbs up/down, optional comment) in a local SQLite database readable by its owner only:
+each row belongs to the user who gave it; listed and exported as CSV, a user's own rows or (for admins) all."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import sqlite3
 import threading
 import time
 from pathlib import Path
+
+from assistant.clean import clean_text
+from assistant.csvsafe import rows_to_csv
+from assistant.private_files import private_db
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -21,39 +23,39 @@ CREATE TABLE IF NOT EXISTS feedback (
     citations TEXT NOT NULL  -- JSON list of {n, doc_id, title, page, section}
 )
 """
-COLUMNS = ("id", "created", "rating", "comment", "question", "answer", "citations")
-
+COLUMNS = ("id", "created", "user", "rating", "comment", "question", "answer", "citations")
 
 class FeedbackStore:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._lock = threading.Lock()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
+        with private_db(self.path) as db:
             db.execute(SCHEMA)
+            # Databases made before feedback had an owner gain the column in place; their rows belong to no one.
+            if "user" not in {row[1] for row in db.execute("PRAGMA table_info(feedback)")}:
+                db.execute("ALTER TABLE feedback ADD COLUMN user TEXT NOT NULL DEFAULT ''")
 
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=10)
-
-    def add(self, rating: int, question: str, answer: str, citations: list[dict], comment: str = "") -> int:
+    def add(self, rating: int, question: str, answer: str, citations: list[dict], comment: str = "",
+            user: str = "") -> int:
         if rating not in (-1, 1):
             raise ValueError("rating is 1 (helpful) or -1 (not helpful)")
         cites = [{k: c.get(k) for k in ("n", "doc_id", "title", "page", "section")} for c in citations]
-        with self._lock, self._connect() as db:
+        with self._lock, private_db(self.path) as db:
             cur = db.execute(
-                "INSERT INTO feedback (created, rating, comment, question, answer, citations) VALUES (?, ?, ?, ?, ?, ?)",
-                (time.strftime("%Y-%m-%dT%H:%M:%S"), rating, comment.strip(), question, answer,
+                "INSERT INTO feedback (created, user, rating, comment, question, answer, citations) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (time.strftime("%Y-%m-%dT%H:%M:%S"), user, rating, clean_text(comment).strip(), clean_text(question),
+                 clean_text(answer),
                  json.dumps(cites, ensure_ascii=False)),
             )
             return int(cur.lastrowid)
 
-    def rows(self) -> list[tuple]:
-        with self._connect() as db:
-            return db.execute(f"SELECT {', '.join(COLUMNS)} FROM feedback ORDER BY id DESC").fetchall()
+    def rows(self, user: str | None = None) -> list[tuple]:
+        """Newest first: one user's rows, or every row when user is None (an admin's view)."""
+        where, args = ("WHERE user = ?", (user,)) if user is not None else ("", ())
+        with private_db(self.path) as db:
+            return db.execute(f"SELECT {', '.join(COLUMNS)} FROM feedback {where} ORDER BY id DESC", args).fetchall()
 
-    def to_csv(self) -> str:
-        buf = io.StringIO()
-        writer = csv.writer(buf)
-        writer.writerow(COLUMNS)
-        writer.writerows(self.rows())
-        return buf.getvalue()
+    def to_csv(self, user: str | None = None) -> str:
+        """The rows as CSV, with cells a spreadsheet would run as a formula neutralised (see assistant.csvsafe)."""
+        return rows_to_csv(COLUMNS, self.rows(user))

@@ -6,6 +6,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+# Who may see a document: a user sees the levels up to their clearance. A document says nothing -> internal.
+ACCESS_LEVELS = ("public", "internal", "restricted")
+DEFAULT_ACCESS = "internal"
+
+
+def access_of(meta: dict[str, Any]) -> str:
+    """A document's access level from its metadata (the default when it sets none)."""
+    return str(meta.get("access") or DEFAULT_ACCESS)
+
+
 @dataclass(frozen=True)
 class Segment:
     """A stretch [start, end) of a document's text under one heading path, on one page (PDF) or none."""
