@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import threading
 from pathlib import Path
 from typing import Any
@@ -9,15 +11,16 @@ from typing import Any
 from assistant.answer import AnswerModel, candidates, compose
 from assistant.answer.compose import places_named
 from assistant.answer.evidence import question_types, sentence_score
+from assistant.clean import clean_history, clean_text
 from assistant.embedders import Embedder, UseM3, get_embedder
 from assistant.errors import InputError
-from assistant.index import StoredIndex, embedder_names, ensure_index, load
+from assistant.index import StoredIndex, embedder_names, ensure_index, load, recorded_sources
 from assistant.query import (described_head, find_entities, followup_context, premise, resolve_followup,
                              word_translations)
 from assistant.retrieval import Filters, HybridRetriever
 from assistant.settings import Settings
 from assistant.text import tokenize
-from assistant.types import Answer, Hit
+from assistant.types import Answer, Hit, access_of
 
 MAX_QUESTION_CHARS = 2000
 
@@ -70,9 +73,10 @@ def _squash(text: str) -> str:
 
 
 def _check_question(text: Any, what: str = "question") -> str:
-    if not isinstance(text, str) or not text.strip():
+    # What could not be decoded becomes a space: a word stays a word ("대구\ud800 특구" asks about 대구).
+    if not isinstance(text, (str, bytes)) or not clean_text(text, " ").strip():
         raise InputError(f"the {what} is empty")
-    text = text.strip()
+    text = clean_text(text, " ").strip()
     if len(text) > MAX_QUESTION_CHARS:
         raise InputError(f"the {what} is too long ({len(text)} characters; at most {MAX_QUESTION_CHARS})")
     return text
@@ -106,6 +110,25 @@ class Assistant:
         self._lock = threading.Lock()
         self._set_index(index)
 
+    levels: tuple[str, ...] | None = None  # access levels this view may see; None: every level (one person's own)
+
+    def scoped(self, levels: tuple[str, ...] | None) -> "Assistant":
+        """A view of this assistant that sees only documents at these access levels (a user's clearance). It shares
+        the index and the models; every search it makes is masked before scoring (see HybridRetriever.mask)."""
+        view = copy.copy(self)
+        view.levels = None if levels is None else tuple(levels)
+        return view
+
+    def _filters(self, filters: Filters | dict | None) -> Filters | None:
+        given = Filters.of(filters)
+        if self.levels is None:
+            return given
+        return dataclasses.replace(given or Filters(), levels=self.levels)
+
+    def visible(self, doc_id: str) -> bool:
+        entry = self.index.files.get(doc_id)
+        return entry is not None and (self.levels is None or access_of(entry.get("meta", {})) in self.levels)
+
     def _set_index(self, index: StoredIndex) -> None:
         retriever = HybridRetriever.from_settings(index, self.embedders, self.settings)
         with self._lock:
@@ -115,9 +138,10 @@ class Assistant:
     @classmethod
     def from_index(cls, path: str | Path = "index", settings: Settings | None = None, build: bool = True,
                    progress: bool = True, embedders: dict[str, Embedder] | None = None) -> "Assistant":
-        """Open the index at `path`. With build=True (the default) a missing or stale index is first built from
-        settings.corpus_dirs, with a progress bar."""
-        settings = (settings or Settings.from_env()).replace(index_dir=Path(path))
+        """Open the index at `path`. With build=True (the default) a missing index is first built from
+        settings.corpus_dirs, and one whose own sources changed is refreshed from them, with a progress bar. An
+        existing index keeps the sources it was built from, whatever settings.corpus_dirs says."""
+        settings = recorded_sources((settings or Settings.from_env()).replace(index_dir=Path(path)))
         if build:
             ensure_index(settings, progress=progress, embedders=embedders)
         index = load(settings.index_dir, embedder_names(settings))
@@ -129,15 +153,16 @@ class Assistant:
 
     def search(self, query: str, k: int = 10, filters: Filters | dict | None = None,
                history: list[dict] | None = None) -> list[Hit]:
-        query = resolve_followup(_check_question(query, "query"), history)
+        query = resolve_followup(_check_question(query, "query"), clean_history(history))
         if not isinstance(k, int) or k < 1:
             raise InputError("k must be a positive whole number")
         retriever = self.retriever
-        ranked = retriever.retrieve(query, k=k, filters=Filters.of(filters), distinct=self.settings.distinct_documents)
+        ranked = retriever.retrieve(query, k=k, filters=self._filters(filters), distinct=self.settings.distinct_documents)
         return [Hit.from_chunk(retriever.chunks[r.row], r.score) for r in ranked]
 
     def ask(self, question: str, history: list[dict] | None = None, filters: Filters | dict | None = None) -> Answer:
         question = _check_question(question)
+        history = clean_history(history)
         answer = self._answer(question, history, filters)
         eligibility = self._eligibility_answer(question, history)
         if eligibility is None:
@@ -155,7 +180,7 @@ class Assistant:
         context = followup_context(question, history)
         query = f"{context} {question}" if context else question
         retriever = self.retriever
-        ranked = retriever.retrieve(query, k=self.settings.top_k, filters=Filters.of(filters))
+        ranked = retriever.retrieve(query, k=self.settings.top_k, filters=self._filters(filters))
         terms = tokenize(question)
         carried = tokenize(context) if context else []
         evidence = dict(
@@ -193,7 +218,7 @@ class Assistant:
             return evidence
         have = {p.chunk_id for p in evidence["passages"]}
         top_k = self.settings.top_k
-        ranked = self.retriever.retrieve(evidence["query"], k=2 * top_k, filters=Filters.of(filters))
+        ranked = self.retriever.retrieve(evidence["query"], k=2 * top_k, filters=self._filters(filters))
         extra = [c for c in (self.retriever.chunks[r.row] for r in ranked[top_k:]) if c.chunk_id not in have]
         if not extra:
             return evidence
@@ -224,7 +249,7 @@ class Assistant:
         the score of its last (they come second to what the question itself found)."""
         have = {p.chunk_id for p in evidence["passages"]}
         n = self.settings.bridge_passages
-        ranked = self.retriever.retrieve(query, k=n + len(have), filters=Filters.of(filters))
+        ranked = self.retriever.retrieve(query, k=n + len(have), filters=self._filters(filters))
         extra = [self.retriever.chunks[r.row] for r in ranked if self.retriever.chunks[r.row].chunk_id not in have][:n]
         if not extra:
             return evidence
@@ -285,6 +310,8 @@ class Assistant:
             return None
         # The conditions cite the shipped corpus; over an index without those documents (a statute alone, an
         # uploaded set) they could not be shown, so the answer stays with the indexed passages.
+        if not all(self.visible(d) for d in _cited_docs(prog) if d in self.index.files):
+            return None  # a clause would show a passage above the asker's clearance
         if not any(d in self.index.files for d in _cited_docs(prog)):
             return None
         lang = "ko" if is_korean(question) else "en"
@@ -298,6 +325,8 @@ class Assistant:
     def locate(self, doc_id: str, quote: str) -> dict[str, Any]:
         """The indexed passage of doc_id that holds quote (spacing ignored): doc_id, page, section, text."""
         want = _squash(quote)
+        if not self.visible(doc_id):
+            raise InputError("a clause of this programme comes from a document above your clearance")
         for chunk in self.retriever.chunks:
             if chunk.doc_id == doc_id and want in _squash(chunk.text):
                 return {"doc_id": doc_id, "page": chunk.page, "section": chunk.section, "text": quote, "title": chunk.title}
@@ -305,12 +334,9 @@ class Assistant:
 
     def check(self, programme: str, facts: dict[str, Any] | None = None, lang: str = "ko"):
         """Per-condition verdicts for one programme (see assistant/data/eligibility.yaml) with cited clauses."""
-        from assistant.eligibility import evaluate, programmes
+        from assistant.eligibility import check
 
-        known = programmes()
-        if programme not in known:
-            raise InputError(f"unknown programme {programme!r}; choose one of: {', '.join(known)}")
-        return evaluate(known[programme], dict(facts or {}), lang=lang, locate=self.locate)
+        return check(programme, facts, lang=lang, locate=self.locate)
 
     def brief(self, topic: str, lang: str = "ko"):
         """A briefing draft on topic (개요 … 참고자료), every bullet cited; see assistant/briefing.py."""
@@ -322,6 +348,8 @@ class Assistant:
 
     @property
     def documents(self) -> dict[str, dict[str, Any]]:
-        """The indexed files: doc_id → {title, meta, chunks, sha256, path}."""
-        return self.index.files
+        """The indexed files this view may see: doc_id → {title, meta, chunks, sha256, path}."""
+        if self.levels is None:
+            return self.index.files
+        return {d: f for d, f in self.index.files.items() if self.visible(d)}
 

@@ -15,11 +15,27 @@ from assistant.settings import Settings
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return Settings.from_env(
+    """The settings, with the sources an existing index was built from unless --corpus names others: an index
+    is refreshed from its own sources, never from whatever ./corpus is where the command runs."""
+    from assistant.index import other_sources, recorded_sources
+
+    settings = Settings.from_env(
         index_dir=getattr(args, "index", None),
         corpus_dirs=tuple(args.corpus) if getattr(args, "corpus", None) else None,
         embedder=getattr(args, "embedder", None),
+        max_file_mb=getattr(args, "max_file_mb", None),
+        max_pages=getattr(args, "max_pages", None),
+        max_chunks_per_file=getattr(args, "max_chunks_per_file", None),
     )
+    if not getattr(args, "corpus", None):
+        return recorded_sources(settings)
+    built_from = other_sources(settings)
+    if built_from and args.command != "index":
+        raise AssistantError(
+            f"the index at {settings.index_dir} was built from {', '.join(built_from)}, not from "
+            f"{', '.join(map(str, settings.corpus_dirs))}; to index those, run: policy-assistant index build "
+            f"--index {settings.index_dir} {' '.join('--corpus ' + str(p) for p in settings.corpus_dirs)}")
+    return settings
 
 
 def cmd_index_build(args: argparse.Namespace) -> int:
@@ -107,8 +123,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         if not sep or not key:
             raise AssistantError(f"--fact takes key=value, not {item!r}")
         facts[key.strip()] = value.strip()
-    bot = _open(args)
-    result = bot.check(args.programme, facts, lang=args.lang)
+    result = _check(args, facts)
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return 0
@@ -120,6 +135,20 @@ def cmd_check(args: argparse.Namespace) -> int:
     for c in ans.citations:
         print(f"[{c.n}] {c.doc_id}{', ' + c.section if c.section else ''}: “{c.text}”")
     return 0
+
+
+def _check(args: argparse.Namespace, facts: dict[str, str]):
+    """The check needs only the rules file: an existing index (never built for this) adds each clause's page."""
+    from assistant.eligibility import check
+    from assistant.index.store import current_build
+
+    settings = _settings(args)
+    if current_build(settings.index_dir) is None:
+        return check(args.programme, facts, lang=args.lang)
+    from assistant.bot import Assistant
+
+    bot = Assistant.from_index(settings.index_dir, settings=settings, build=False)
+    return bot.check(args.programme, facts, lang=args.lang)
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
@@ -140,7 +169,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
 def cmd_ui(args: argparse.Namespace) -> int:
     from assistant.ui.app import main as serve
 
-    serve(host=args.host, port=args.port, settings=_settings(args), auth=args.auth or None)
+    serve(host=args.host, port=args.port, settings=_settings(args), auth=args.auth or None, insecure=args.insecure)
     return 0
 
 
@@ -171,6 +200,9 @@ def parser() -> argparse.ArgumentParser:
     _common(b, corpus=True)
     b.add_argument("--full", action="store_true", help="re-embed every file, reusing nothing")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
+    b.add_argument("--max-file-mb", type=int, metavar="MB", help="skip files larger than this (default 50)")
+    b.add_argument("--max-pages", type=int, metavar="N", help="skip PDFs with more pages (default 2000)")
+    b.add_argument("--max-chunks-per-file", type=int, metavar="N", help="skip files making more passages (default 5000)")
     b.set_defaults(func=cmd_index_build)
 
     a = sub.add_parser("ask", help="answer a question with cited passages")
@@ -190,7 +222,6 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--list", action="store_true", help="list programmes and their fact keys")
     c.add_argument("--lang", choices=["ko", "en"], default="ko")
     c.add_argument("--json", action="store_true")
-    c.add_argument("--no-build", action="store_true", help="do not build or refresh the index first")
     c.set_defaults(func=cmd_check)
 
     br = sub.add_parser("brief", help="draft a briefing on a topic, every bullet cited")
@@ -202,11 +233,16 @@ def parser() -> argparse.ArgumentParser:
     br.add_argument("--no-build", action="store_true", help="do not build or refresh the index first")
     br.set_defaults(func=cmd_brief)
 
+    from assistant.cli_users import register
+
+    register(sub)
+
     u = sub.add_parser("ui", help="start the web app (Gradio)")
     _common(u, corpus=True)
     u.add_argument("--host", default="127.0.0.1")
     u.add_argument("--port", type=int, default=7860)
-    u.add_argument("--auth", metavar="USER:PASSWORD", help="require a login")
+    u.add_argument("--auth", metavar="USER:PASSWORD", help="one shared login (user accounts, if any, take precedence)")
+    u.add_argument("--insecure", action="store_true", help="serve a non-local address without any sign-in")
     u.set_defaults(func=cmd_ui)
 
     e = sub.add_parser("eval", help="score answers, retrieval, citations and abstention on a test set")

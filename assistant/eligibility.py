@@ -219,6 +219,16 @@ ELIGIBILITY_CUE = re.compile(
     r"|eligib|qualif|can\s+(?:we|i|a|an|the|our)\b.*\b(?:apply|get|receive|claim)\b", re.I)
 
 
+def check(programme_id: str, facts: dict[str, Any] | None = None, lang: str = "ko", locate=None) -> CheckResult:
+    """Per-condition verdicts for the programme with that id; InputError for an unknown id."""
+    from assistant.errors import InputError
+
+    known = programmes()
+    if programme_id not in known:
+        raise InputError(f"unknown programme {programme_id!r}; choose one of: {', '.join(known)}")
+    return evaluate(known[programme_id], dict(facts or {}), lang=lang, locate=locate)
+
+
 def detect_programme(question: str) -> Programme | None:
     """The programme an eligibility question is about, or None when the question is not one."""
     if not ELIGIBILITY_CUE.search(question):

@@ -28,3 +28,11 @@ class IndexIncompatibleError(AssistantError):
 
 class IndexBusyError(AssistantError):
     """Another process is building the same index."""
+
+
+class NotCoveredError(AssistantError):
+    """The documents do not cover what was asked for (a briefing topic); closest names the nearest documents."""
+
+    def __init__(self, message: str, closest: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.closest = closest

@@ -23,7 +23,12 @@ class Settings:
     index_dir: Path = _opt(Path("index"), "Where the index lives (a versioned directory).")
     upload_dir: Path = _opt(Path("uploads"), "Documents added in the app; indexed with the corpus (doc_id = file name).")
     feedback_db: Path = _opt(Path("feedback.sqlite3"), "SQLite file for answer feedback from the app.")
+    users_db: Path = _opt(Path("users.sqlite3"), "SQLite file of user accounts (policy-assistant users …); none: one local user.")
+    audit_db: Path = _opt(Path("audit.sqlite3"), "SQLite file of the append-only audit log.")
     max_upload_mb: int = _opt(20, "Largest file the app accepts, in MB.")
+    max_file_mb: int = _opt(50, "Largest file a build reads, in MB; a larger one is skipped with its reason.")
+    max_pages: int = _opt(2000, "Most pages a build reads from one PDF; a longer one is skipped with its reason.")
+    max_chunks_per_file: int = _opt(5000, "Most passages one file may make; a longer file is skipped with its reason.")
     embedder: str = _opt("use-m3+e5-small", "Dense embedders, joined by +: use-m3 (multilingual USE), e5-small (multilingual e5, 4-bit), minilm (English).")
     chunk_size: int = _opt(700, "Longest chunk, in characters (sentence-bounded).")
     chunk_overlap: int = _opt(120, "Characters shared by consecutive chunks of one section.")
@@ -96,7 +101,7 @@ def _parse(f: dataclasses.Field, raw: str) -> Any:
     name = f.name
     if name in ("corpus_dirs", "exclude"):
         return tuple(p for p in raw.split(os.pathsep) if p)
-    if name in ("max_upload_mb", "chunk_size", "chunk_overlap", "top_k", "rrf_k", "candidates", "distinct_documents", "max_answer_sentences", "threads",
+    if name in ("max_upload_mb", "max_file_mb", "max_pages", "max_chunks_per_file", "chunk_size", "chunk_overlap", "top_k", "rrf_k", "candidates", "distinct_documents", "max_answer_sentences", "threads",
                 "other_language_slot", "bridge_passages"):
         return int(raw)
     if name in ("abstain_below", "min_lexical", "min_dense"):
@@ -116,7 +121,7 @@ def _coerce(values: dict[str, Any]) -> dict[str, Any]:
         if isinstance(dirs, (str, Path)):
             dirs = (dirs,)
         values["corpus_dirs"] = tuple(Path(d) for d in dirs)
-    for key in ("index_dir", "upload_dir", "feedback_db"):
+    for key in ("index_dir", "upload_dir", "feedback_db", "users_db", "audit_db"):
         if key in values:
             values[key] = Path(values[key])
     if "exclude" in values:

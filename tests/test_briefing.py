@@ -56,3 +56,18 @@ def test_comparison_table_cells_are_cited_or_say_not_in_documents(bot):
             cited = squash(by_n[n].text)
             for fig in FIG.findall(text):
                 assert squash(fig) in cited, (text, by_n[n].doc_id)
+
+
+@pytest.mark.parametrize("topic", ["서울 지하철 9호선 이용객", "Tokyo Olympics budget", "도심융합특구 코로나 방역 지침"])
+def test_a_topic_the_documents_do_not_cover_is_refused_with_the_closest_documents(bot, topic):
+    from assistant.errors import NotCoveredError
+
+    with pytest.raises(NotCoveredError) as caught:
+        bot.brief(topic, lang="ko")
+    assert caught.value.closest and all("(" in c for c in caught.value.closest)  # "title (doc_id)"
+
+
+@pytest.mark.parametrize("topic", ["부산 센텀2지구 도심융합특구", "대구 도심융합특구", "광주 도심융합특구", "대전 도심융합특구",
+                                   "울산 도심융합특구", "Cortex innovation district"])
+def test_covered_topics_are_still_drafted(bot, topic):
+    assert bot.brief(topic, lang="ko").citations

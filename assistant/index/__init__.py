@@ -1,6 +1,7 @@
 """The versioned on-disk index (store) and the incremental builder (build)."""
 
-from .build import BuildReport, build_index, embedder_names, ensure_index, is_stale
+from .build import BuildReport, build_index, embedder_names, ensure_index, is_stale, other_sources, recorded_sources
 from .store import SCHEMA_VERSION, StoredIndex, load
 
-__all__ = ["BuildReport", "SCHEMA_VERSION", "StoredIndex", "build_index", "embedder_names", "ensure_index", "is_stale", "load"]
+__all__ = ["BuildReport", "SCHEMA_VERSION", "StoredIndex", "build_index", "embedder_names", "ensure_index", "is_stale", "load",
+           "other_sources", "recorded_sources"]

@@ -19,7 +19,7 @@ import numpy as np
 from assistant.chunking import chunk_document
 from assistant.embedders import Embedder, get_embedder
 from assistant.errors import AssistantError, IndexIncompatibleError, IngestError
-from assistant.ingest import INGEST_VERSION, SourceFile, discover, load_file
+from assistant.ingest import INGEST_VERSION, Limits, SourceFile, load_file, sidecar_of, survey
 from assistant.settings import Settings
 from assistant.text import tokenize_many, tokenizer_version
 from assistant.types import Chunk
@@ -27,6 +27,9 @@ from assistant.types import Chunk
 from . import store
 
 Progress = Callable[[int, int, str], None]  # (done, total, what)
+MAX_IGNORED_LINES = 20
+# What the manifest keeps of a file's metadata: it is read again at every start, so a file cannot make it large.
+MAX_META_KEYS, MAX_META_ITEMS, MAX_META_CHARS = 40, 50, 1000
 
 
 @dataclass
@@ -36,6 +39,7 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (doc_id, reason)
+    ignored: list[tuple[str, str]] = field(default_factory=list)  # (doc_id, reason): not documents at all
     chunks: int = 0
     embedded: int = 0
     seconds: float = 0.0
@@ -51,6 +55,9 @@ class BuildReport:
         for label, names in (("added", self.added), ("changed", self.changed), ("removed", self.removed)):
             out += [f"  {label}: {n}" for n in names]
         out += [f"  skipped: {n} — {why}" for n, why in self.skipped]
+        out += [f"  not a document: {n} — {why}" for n, why in self.ignored[:MAX_IGNORED_LINES]]
+        if len(self.ignored) > MAX_IGNORED_LINES:
+            out.append(f"  … and {len(self.ignored) - MAX_IGNORED_LINES} more files that are not documents")
         if self.written:
             out.append(f"{self.chunks} chunks ({self.embedded} embedded) in {self.seconds:.1f} s → {self.path}")
         else:
@@ -64,6 +71,16 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def source_hash(path: Path) -> str:
+    """The file's sha256, folded with its metadata sidecar's when it has one: editing the sidecar (an access level)
+    re-indexes the document."""
+    digest = sha256_file(path)
+    side = sidecar_of(path)
+    if not side.is_file():
+        return digest
+    return hashlib.sha256(f"{digest}:{sha256_file(side)}".encode()).hexdigest()
 
 
 def embedder_names(settings: Settings) -> list[str]:
@@ -94,15 +111,42 @@ def _reusable(manifest: dict[str, Any] | None, settings: Settings, names: list[s
     )
 
 
-def plan(settings: Settings) -> tuple[list[SourceFile], dict[str, str], dict[str, Any] | None]:
-    sources = discover(settings.source_dirs, settings.exclude)
-    hashes = {s.doc_id: sha256_file(s.path) for s in sources}
-    return sources, hashes, store.read_manifest(settings.index_dir)
+def plan(settings: Settings) -> tuple[list[SourceFile], dict[str, str], dict[str, Any] | None, list[tuple[str, str]]]:
+    """The documents under the sources with their hashes, the live manifest, and the files that are not documents."""
+    sources, ignored = survey(settings.source_dirs, settings.exclude)
+    hashes = {s.doc_id: source_hash(s.path) for s in sources}
+    return sources, hashes, store.read_manifest(settings.index_dir), [(i.doc_id, i.reason) for i in ignored]
+
+
+def limits(settings: Settings) -> Limits:
+    return Limits(max_bytes=settings.max_file_mb * 1024 * 1024, max_pages=settings.max_pages,
+                  max_chunks=settings.max_chunks_per_file)
+
+
+def load_chunks(src: SourceFile, settings: Settings) -> tuple[list[Chunk], Any]:
+    """The file's chunks, or IngestError with the reason it is skipped: unreadable, empty, or too long."""
+    bounds = limits(settings)
+    doc = load_file(src, bounds)
+    # Chunking a huge text is itself slow: refuse by length first, by the chunk count after.
+    estimate = len(doc.text) // max(1, settings.chunk_size - settings.chunk_overlap)
+    if estimate > bounds.max_chunks:
+        raise IngestError(src.doc_id, f"about {estimate} passages, over the limit of {bounds.max_chunks} "
+                                      "(setting max_chunks_per_file)")
+    try:
+        chunks = chunk_document(doc, settings.chunk_size, settings.chunk_overlap)
+    except Exception as exc:  # one file's text must not stop the build, whatever the splitter makes of it
+        raise IngestError(src.doc_id, f"could not be cut into passages ({type(exc).__name__})") from exc
+    if not chunks:
+        raise IngestError(src.doc_id, "no text to index")
+    if len(chunks) > bounds.max_chunks:
+        raise IngestError(src.doc_id, f"{len(chunks)} passages, over the limit of {bounds.max_chunks} "
+                                      "(setting max_chunks_per_file)")
+    return chunks, doc
 
 
 def is_stale(settings: Settings) -> bool:
     """True when the corpus differs from what the live index was built from (or there is no index)."""
-    sources, hashes, manifest = plan(settings)
+    sources, hashes, manifest, _ = plan(settings)
     if manifest is None or manifest.get("params") != build_params(settings):
         return True  # no index, or built by other chunking/tokenising/loading rules
     known = {d: f["sha256"] for d, f in manifest["files"].items()}
@@ -133,7 +177,7 @@ def build_index(settings: Settings, embedders: dict[str, Embedder] | None = None
     report = BuildReport()
     index_dir = Path(settings.index_dir)
     with store.build_lock(index_dir):
-        sources, hashes, manifest = plan(settings)
+        sources, hashes, manifest, report.ignored = plan(settings)
         reuse = None
         if not full and _reusable(manifest, settings, names):
             try:
@@ -159,18 +203,13 @@ def build_index(settings: Settings, embedders: dict[str, Embedder] | None = None
         new_chunks: dict[str, list[Chunk]] = {}
         for src in todo:
             try:
-                doc = load_file(src)
+                chunks, doc = load_chunks(src, settings)
             except IngestError as exc:
                 reason = exc.reason
                 if src.doc_id in old_files:
                     reason += " (the previously indexed version is kept)"
                 report.skipped.append((src.doc_id, reason))
                 skipped[src.doc_id] = {"sha256": hashes[src.doc_id], "reason": reason}
-                continue
-            chunks = chunk_document(doc, settings.chunk_size, settings.chunk_overlap)
-            if not chunks:
-                report.skipped.append((src.doc_id, "no text to index"))
-                skipped[src.doc_id] = {"sha256": hashes[src.doc_id], "reason": "no text to index"}
                 continue
             new_chunks[src.doc_id] = chunks
             (report.changed if src.doc_id in old_files else report.added).append(src.doc_id)
@@ -222,7 +261,8 @@ def build_index(settings: Settings, embedders: dict[str, Embedder] | None = None
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "embedders": [{"name": n, "dim": embedders[n].dim} for n in names],
             "params": build_params(settings),
-            "corpus_dirs": [str(Path(p).resolve()) for p in settings.source_dirs],
+            "corpus_dirs": [str(Path(p).resolve()) for p in settings.corpus_dirs],
+            "upload_dir": str(Path(settings.upload_dir).resolve()),
             "chunks": len(chunks),
             "files": {d: files[d] for d in order},
             "skipped": {**{d: v for d, v in old_skipped.items() if d in hashes and d not in files and d not in skipped
@@ -240,15 +280,27 @@ def build_index(settings: Settings, embedders: dict[str, Embedder] | None = None
         return report
 
 
+def _bounded(value: Any) -> Any:
+    """A metadata value as the manifest keeps it: scalars and short lists of scalars, strings cut short."""
+    if isinstance(value, str):
+        return value[:MAX_META_CHARS]
+    if isinstance(value, (bool, int, float)) or value is None:
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_bounded(v) for v in value[:MAX_META_ITEMS] if isinstance(v, (str, bool, int, float))]
+    return None
+
+
 def _file_entry(src: SourceFile, sha: str, title: str, meta: dict[str, Any], n_chunks: int) -> dict[str, Any]:
     stat = src.path.stat()
-    safe_meta = {k: v for k, v in meta.items() if isinstance(v, (str, int, float, bool, list)) or v is None}
+    keys = [k for k in meta if isinstance(k, str) and len(k) <= 64][:MAX_META_KEYS]
+    safe_meta = {k: _bounded(meta[k]) for k in keys}
     return {
         "path": str(src.path.resolve()),
         "sha256": sha,
         "size": stat.st_size,
-        "title": title,
-        "meta": safe_meta,
+        "title": str(title)[:MAX_META_CHARS],
+        "meta": {k: v for k, v in safe_meta.items() if v is not None or meta[k] is None},
         "chunks": n_chunks,
     }
 
@@ -279,18 +331,49 @@ def _embed_all(embedders: dict[str, Embedder], names: list[str], chunks: list[Ch
     return out
 
 
+def recorded_sources(settings: Settings, manifest: dict[str, Any] | None = None) -> Settings:
+    """settings with the corpus and upload folders the index at settings.index_dir was built from; unchanged when
+    there is no index. An index remembers its sources, so opening it from another working folder (whose ./corpus
+    is another corpus) refreshes it from its own sources, never from that folder."""
+    manifest = manifest if manifest is not None else store.read_manifest(settings.index_dir)
+    dirs = [Path(d) for d in (manifest or {}).get("corpus_dirs") or []]
+    if not dirs:
+        return settings
+    if "upload_dir" in manifest:
+        return settings.replace(corpus_dirs=tuple(dirs), upload_dir=Path(manifest["upload_dir"]))
+    if len(dirs) == 1:
+        return settings.replace(corpus_dirs=tuple(dirs))
+    # Manifests before the upload folder was recorded on its own listed it last among the corpus folders.
+    return settings.replace(corpus_dirs=tuple(dirs[:-1]), upload_dir=dirs[-1])
+
+
+def other_sources(settings: Settings) -> list[str] | None:
+    """The corpus folders the index at settings.index_dir was built from, when they are not settings.corpus_dirs
+    (None when they are, or when there is no index yet)."""
+    own = recorded_sources(settings)
+    if own is settings:
+        return None
+    given = sorted(str(Path(p).resolve()) for p in settings.corpus_dirs)
+    built = sorted(str(Path(p).resolve()) for p in own.corpus_dirs)
+    return built if given != built else None
+
+
 def ensure_index(settings: Settings, progress: bool | Progress = True,
                  embedders: dict[str, Embedder] | None = None) -> BuildReport | None:
-    """Build the index when it is missing or stale and a corpus is there to build it from; else do nothing."""
-    have_corpus = any(Path(p).exists() for p in settings.source_dirs)
+    """Build the index when it is missing and a corpus is there to build it from, or refresh it when the very
+    sources it was built from changed; else do nothing. Opening an index never builds it from other sources, and
+    never from a corpus folder that is gone (that would drop its documents)."""
     manifest = store.read_manifest(settings.index_dir)
-    if manifest is None and not have_corpus:
-        return None
-    if manifest is not None:
-        store.check_compatible(manifest, embedder_names(settings), Path(settings.index_dir))
-        if not have_corpus or not is_stale(settings):
+    if manifest is None:
+        if not any(Path(p).exists() for p in settings.corpus_dirs):
             return None
-    return build_index(settings, embedders=embedders, progress=progress)
+        return build_index(settings, embedders=embedders, progress=progress)
+    store.check_compatible(manifest, embedder_names(settings), Path(settings.index_dir))
+    own = recorded_sources(settings, manifest)
+    if not all(Path(p).exists() for p in own.corpus_dirs) or not is_stale(own):
+        return None
+    return build_index(own, embedders=embedders, progress=progress)
 
 
-__all__ = ["BuildReport", "build_index", "ensure_index", "is_stale", "embedder_names", "IndexIncompatibleError"]
+__all__ = ["BuildReport", "build_index", "ensure_index", "is_stale", "embedder_names", "other_sources",
+           "recorded_sources", "IndexIncompatibleError"]

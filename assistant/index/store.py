@@ -135,6 +135,29 @@ def build_lock(index_dir: Path, wait_seconds: float = 600.0) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def _stamp(ns: int) -> str:
+    return time.strftime("%Y%m%d-%H%M%S", time.gmtime(ns // 1_000_000_000)) + f"-{ns % 1_000_000_000:09d}"
+
+
+def _stamp_ns(name: str) -> int:
+    """The time a build name stands for, in ns (0 for a name of another shape); older names had 6 fraction digits."""
+    import calendar
+
+    try:
+        day, clock, frac = name[len("build-"):].split("-")
+        secs = calendar.timegm(time.strptime(day + clock, "%Y%m%d%H%M%S"))
+        return secs * 1_000_000_000 + int(frac.ljust(9, "0")[:9])
+    except ValueError:
+        return 0
+
+
+def _next_stamp(index_dir: Path) -> str:
+    """A build name that sorts after every build already there, even within one second or when the clock stepped
+    back: prune keeps the newest builds by name."""
+    latest = max((_stamp_ns(c.name) for c in index_dir.iterdir() if c.name.startswith("build-")), default=0)
+    return _stamp(max(time.time_ns(), latest + 1000))
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -147,8 +170,8 @@ def write_build(index_dir: Path, manifest: dict[str, Any], chunks: list[Chunk], 
                 vectors: dict[str, np.ndarray]) -> Path:
     """Write a complete build beside the live one, then swap CURRENT to it. Call under build_lock."""
     index_dir = Path(index_dir)
-    stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{time.time_ns() % 1_000_000:06d}"
-    final = index_dir / f"build-{stamp}"
+    final = index_dir / f"build-{_next_stamp(index_dir)}"
+    stamp = final.name[len("build-"):]
     tmp = index_dir / f".tmp-build-{stamp}-{os.getpid()}"
     tmp.mkdir(parents=True)
     try:

@@ -15,20 +15,79 @@ _FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.S)
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$", re.M)
 
 
+# What front matter may hold. A document's metadata is a few dozen short fields; a 288-byte YAML alias bomb expands
+# to millions of nodes (and a manifest of hundreds of MB) unless aliases and the expanded size are bounded.
+MAX_FRONT_MATTER_CHARS = 16 * 1024
+MAX_ALIASES = 32
+MAX_NODES = 2000
+MAX_DEPTH = 8
+
+
+def _bounded_loader():
+    import yaml
+
+    class BoundedLoader(yaml.SafeLoader):
+        """SafeLoader that refuses more than MAX_ALIASES alias references."""
+
+        aliases = 0
+
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.AliasEvent):
+                self.aliases += 1
+                if self.aliases > MAX_ALIASES:
+                    raise _TooBig(f"uses more than {MAX_ALIASES} YAML aliases")
+            return super().compose_node(parent, index)
+
+    return BoundedLoader
+
+
+class _TooBig(Exception):
+    pass
+
+
+def _check_size(value: Any, depth: int = 0, budget: list[int] | None = None) -> None:
+    """Walk value as if every alias were expanded, giving up as soon as it is too deep or too large."""
+    budget = budget if budget is not None else [MAX_NODES]
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooBig(f"holds more than {MAX_NODES} values")
+    if depth > MAX_DEPTH:
+        raise _TooBig(f"is nested more than {MAX_DEPTH} levels deep")
+    children = value.items() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else ()
+    for child in children:
+        if isinstance(child, tuple) and isinstance(value, dict):
+            _check_size(child[0], depth + 1, budget)
+            child = child[1]
+        _check_size(child, depth + 1, budget)
+
+
+def parse_mapping(text: str, doc_id: str, what: str = "front matter") -> dict[str, Any]:
+    """YAML text as a mapping, or IngestError: malformed, oversized, impossible (month 13) or an alias bomb."""
+    import yaml  # local: keeps `import assistant` light
+
+    if len(text) > MAX_FRONT_MATTER_CHARS:
+        raise IngestError(doc_id, f"{what} is longer than {MAX_FRONT_MATTER_CHARS // 1024} KiB")
+    try:
+        meta = yaml.load(text, Loader=_bounded_loader()) or {}  # noqa: S506 - a SafeLoader subclass
+        _check_size(meta)
+    except _TooBig as exc:
+        raise IngestError(doc_id, f"{what} {exc}") from None
+    except yaml.YAMLError as exc:
+        raise IngestError(doc_id, f"{what} is not valid YAML ({str(exc).splitlines()[0]})") from exc
+    except (ValueError, TypeError, OverflowError) as exc:  # PyYAML builds datetimes: month 13, 30 February, hour 25
+        raise IngestError(doc_id, f"{what} has a value that is not a valid date or time") from exc
+    if not isinstance(meta, dict):
+        raise IngestError(doc_id, f"{what} is not a mapping of keys to values")
+    return meta
+
+
 def split_front_matter(text: str, doc_id: str = "") -> tuple[dict[str, Any], str]:
-    """(metadata, body). A document without front matter has empty metadata; malformed YAML is an error."""
+    """(metadata, body). A document without front matter has empty metadata; bad front matter is an IngestError
+    (see parse_mapping), so the build skips the file with that reason."""
     m = _FRONT.match(text)
     if not m:
         return {}, text
-    import yaml  # local: keeps `import assistant` light
-
-    try:
-        meta = yaml.safe_load(m.group(1)) or {}
-    except yaml.YAMLError as exc:
-        raise IngestError(doc_id, f"front matter is not valid YAML ({str(exc).splitlines()[0]})") from exc
-    if not isinstance(meta, dict):
-        raise IngestError(doc_id, "front matter is not a mapping of keys to values")
-    return meta, text[m.end():]
+    return parse_mapping(m.group(1), doc_id), text[m.end():]
 
 
 def heading_segments(body: str, title: str) -> tuple[Segment, ...]:

@@ -242,7 +242,7 @@ def _read_meta(reader) -> dict:
     return meta
 
 
-def load_pdf(path: Path, doc_id: str) -> Document:
+def load_pdf(path: Path, doc_id: str, max_pages: int | None = None) -> Document:
     with open(path, "rb") as fh:
         head = fh.read(1024)
     if b"%PDF" not in head:
@@ -257,15 +257,17 @@ def load_pdf(path: Path, doc_id: str) -> Document:
             try:
                 ok = reader.decrypt("")
             except Exception as exc:  # pypdf raises several types for unsupported crypto
-                raise IngestError(doc_id, f"encrypted PDF ({exc})") from exc
+                raise IngestError(doc_id, f"encrypted PDF ({type(exc).__name__})") from exc
             if not ok:
                 raise IngestError(doc_id, "encrypted PDF (a password is needed)")
+        if max_pages is not None and len(reader.pages) > max_pages:
+            raise IngestError(doc_id, f"{len(reader.pages)} pages, over the limit of {max_pages} (setting max_pages)")
         raw_pages = [(page.extract_text() or "") for page in reader.pages]
         meta = _read_meta(reader)
     except IngestError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as exc:
-        raise IngestError(doc_id, f"corrupt or unreadable PDF ({type(exc).__name__}: {exc})") from exc
+        raise IngestError(doc_id, f"corrupt or unreadable PDF ({type(exc).__name__})") from exc
     if not any(p.strip() for p in raw_pages):
         raise IngestError(doc_id, "no extractable text (a scanned PDF needs OCR first)")
     lines = strip_running_lines([[ln.rstrip() for ln in p.replace("\r", "").split("\n")] for p in raw_pages])

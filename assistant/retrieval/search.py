@@ -17,7 +17,7 @@ from assistant.embedders import Embedder
 from assistant.index.store import StoredIndex
 from assistant.query import expansion_terms, glossary_expansion, glossary_pairs, word_translations
 from assistant.text import is_bilingual, is_korean, tokenize
-from assistant.types import Chunk
+from assistant.types import DEFAULT_ACCESS, Chunk, access_of
 
 from .fusion import dedupe, distinct_first, reserve_slot, rrf, zscore_fusion
 from .lexical import BM25
@@ -32,6 +32,7 @@ class Filters:
     date_from: str | None = None  # ISO dates compare as strings
     date_to: str | None = None
     city: tuple[str, ...] | None = None
+    levels: tuple[str, ...] | None = None  # access levels the asker may see (their clearance); None: every level
 
     @classmethod
     def of(cls, value: "Filters | dict | None") -> "Filters | None":
@@ -45,7 +46,9 @@ class Filters:
                    date_from=value.get("date_from") or None, date_to=value.get("date_to") or None,
                    city=tup(value.get("city")))
 
-    def accepts(self, chunk: Chunk, city: str = "") -> bool:
+    def accepts(self, chunk: Chunk, city: str = "", access: str = DEFAULT_ACCESS) -> bool:
+        if self.levels is not None and access not in self.levels:
+            return False
         if self.doc_type and chunk.doc_type not in self.doc_type:
             return False
         if self.lang and chunk.lang not in self.lang:
@@ -65,6 +68,10 @@ class Ranked:
     score: float
 
 
+# Bounds on the work one query costs, whatever its length (see retrieve).
+MAX_DENSE_QUERY_CHARS = 500
+MAX_QUERY_TOKENS = 120
+
 class HybridRetriever:
     def __init__(self, index: StoredIndex, embedders: dict[str, Embedder], rrf_k: int = 60, candidates: int = 40,
                  weights: dict[str, float] | None = None, use_lexical: bool = True, use_dense: bool = True,
@@ -83,6 +90,7 @@ class HybridRetriever:
         self.use_dense = use_dense
         self.bm25 = BM25(index.tokens)
         self._cities = [str(index.files.get(c.doc_id, {}).get("meta", {}).get("city", "") or "") for c in index.chunks]
+        self._access = [access_of(index.files.get(c.doc_id, {}).get("meta", {})) for c in index.chunks]
         self._matrices: dict[str, np.ndarray] = {}
         # The corpus's own Korean–English glossary lets a query in one language match the other lexically.
         self.glossary = glossary_pairs([c.text for c in index.chunks if c.doc_type == "glossary"])
@@ -104,9 +112,12 @@ class HybridRetriever:
         return self.index.chunks
 
     def mask(self, filters: Filters | None) -> np.ndarray | None:
+        """Rows a search may score at all: a passage above the asker's clearance is never scored, so it cannot
+        reach a result, an answer or a later stage."""
         if filters is None:
             return None
-        return np.array([filters.accepts(c, city) for c, city in zip(self.chunks, self._cities)], dtype=bool)
+        return np.array([filters.accepts(c, city, access)
+                         for c, city, access in zip(self.chunks, self._cities, self._access)], dtype=bool)
 
     def other_language_names(self, query: str, broader: bool = False) -> list[str]:
         """Names in the query (gazetteer, corpus glossary) written in the other language; with broader, also what
@@ -169,8 +180,11 @@ class HybridRetriever:
         """distinct: the first that many results come from different documents (distinct_first)."""
         mask = self.mask(filters)
         # The query is tokenised and embedded once; the other-language pass reuses both.
-        tokens = self.lexical_query(query) if self.use_lexical else []
-        qvecs = {n: e.embed_queries([query])[0] for n, e in self.embedders.items()} if self.use_dense else {}
+        tokens = self.lexical_query(query)[:MAX_QUERY_TOKENS] if self.use_lexical else []
+        # A transformer's cost grows with the square of the text's length: a 2,000-character question carried
+        # into a follow-up took e5 seconds. Real questions, with what a follow-up carries, stay under 250.
+        dense_query = query[:MAX_DENSE_QUERY_CHARS]
+        qvecs = {n: e.embed_queries([dense_query])[0] for n, e in self.embedders.items()} if self.use_dense else {}
         fused = self._fused(tokens, qvecs, mask)
         if self.other_language_slot and len(self.chunks):
             other = (self._langs != ("ko" if is_korean(query) else "en")) & ~self._bilingual

@@ -8,18 +8,29 @@ from __future__ import annotations
 
 import html
 import json
-import shutil
+import logging
 import tempfile
-import threading
 import time
 from pathlib import Path
-from typing import Any
 
-from assistant.errors import AssistantError, IngestError
+import gradio as gr
+from fastapi import Request
+
+# gradio and Request are imported at module level: FastAPI and Gradio read a handler's annotations (request:
+# gr.Request) in this module's globals, and this module is only imported to run the app.
+
+from assistant.clean import clean_text
+from assistant.errors import AssistantError
+from assistant.ingest import SUPPORTED_SUFFIXES
+from assistant.types import ACCESS_LEVELS, DEFAULT_ACCESS
 from assistant.settings import Settings
 
 from .i18n import EXAMPLES, TEXT
-from .render import answer_markdown, conversation_markdown, document_page, sources_html
+from .state import AppState
+from .render import (answer_markdown, conversation, conversation_markdown, document_page, eligibility_markdown,
+                     fact_template, sources_html)
+
+log = logging.getLogger("policy-assistant")
 
 CSS = """
 .pa-source{border:1px solid #d0d7de;border-radius:6px;padding:.6rem;margin:.5rem 0}
@@ -31,61 +42,6 @@ DOC_TYPES = ["press_release", "plan", "law_guide", "site_profile", "case_study",
              "comparison"]
 
 
-class AppState:
-    """What the server shares between sessions: the assistant, the settings, the feedback store, a build lock."""
-
-    def __init__(self, settings: Settings):
-        from assistant.bot import Assistant
-        from assistant.feedback import FeedbackStore
-
-        self.settings = settings
-        self.bot = Assistant.from_index(settings.index_dir, settings=settings)
-        self.feedback = FeedbackStore(settings.feedback_db)
-        self.build_lock = threading.Lock()
-
-    def documents_rows(self) -> list[list[Any]]:
-        rows = []
-        for doc_id, f in sorted(self.bot.documents.items()):
-            m = f.get("meta", {})
-            rows.append([doc_id, f.get("title", ""), m.get("doc_type", ""), m.get("lang", ""), m.get("date", ""), f.get("chunks", 0)])
-        return rows
-
-    def uploaded(self) -> list[str]:
-        up = Path(self.settings.upload_dir).resolve()
-        return sorted(d for d, f in self.bot.documents.items() if Path(f["path"]).resolve().parent == up)
-
-    def rebuild(self, progress=None) -> list[str]:
-        from assistant.index import build_index
-
-        def report(done: int, total: int, what: str) -> None:
-            if progress is not None and total:
-                progress(done / total, desc=what)
-
-        with self.build_lock:
-            rep = build_index(self.settings, embedders=self.bot.embedders, progress=report)
-            self.bot.reload()
-        return rep.lines()
-
-
-def _fact_template(programme) -> str:
-    return "\n".join(f"{f.key}=" for f in programme.facts)
-
-
-def eligibility_markdown(result, lang: str) -> str:
-    from assistant.bot import STATUS, VERDICT
-
-    rows = ["| 조건 / Condition | 결과 / Status | 근거 / Clause |", "|---|---|---|"]
-    for c in result.conditions:
-        where = c.citation.get("section") or (f"p. {c.citation['page']}" if c.citation.get("page") else "")
-        clause = f"“{c.citation['text']}” — `{c.citation['doc_id']}` {where}"
-        rows.append(f"| {html.escape(c.text)} | {STATUS[lang][c.status]} | {html.escape(clause)} |".replace("\n", " "))
-    head = f"**{html.escape(result.name)}: {VERDICT[lang][result.verdict]}**"
-    tail = ""
-    if result.questions:
-        tail = "\n\n" + ("확인이 필요한 사항: " if lang == "ko" else "Still needed: ") + html.escape(" / ".join(result.questions))
-    return head + "\n\n" + "\n".join(rows) + tail
-
-
 def _filters(doc_types, langs, date_from, date_to) -> dict | None:
     f = {"doc_type": doc_types or None, "lang": langs or None, "date_from": (date_from or "").strip() or None,
          "date_to": (date_to or "").strip() or None}
@@ -93,8 +49,6 @@ def _filters(doc_types, langs, date_from, date_to) -> dict | None:
 
 
 def build_blocks(state: AppState):
-    import gradio as gr
-
     t0 = TEXT["ko"]
     with gr.Blocks(title=t0["title"]) as demo:
         lang_state = gr.State("ko")
@@ -126,13 +80,14 @@ def build_blocks(state: AppState):
                             f_from = gr.Textbox(label=t0["date_from"])
                             f_to = gr.Textbox(label=t0["date_to"])
             with gr.Tab(t0["documents"], id="documents"):
-                docs_table = gr.Dataframe(value=state.documents_rows(), headers=["doc_id", "title", "doc_type", "lang", "date", "chunks"],
+                docs_table = gr.Dataframe(headers=["doc_id", "title", "doc_type", "lang", "date", "access", "chunks"],
                                           label=t0["doc_table"], interactive=False, elem_id="docs")
-                upload = gr.File(label=t0["upload"], file_count="multiple", file_types=[".pdf", ".md", ".markdown", ".txt"],
+                upload = gr.File(label=t0["upload"], file_count="multiple", file_types=list(SUPPORTED_SUFFIXES),
                                  elem_id="upload")
+                access = gr.Radio(list(ACCESS_LEVELS), value=DEFAULT_ACCESS, label=t0["access"], elem_id="access")
                 add = gr.Button(t0["add"], variant="primary", elem_id="add")
                 with gr.Row():
-                    remove_pick = gr.Dropdown(choices=state.uploaded(), label=t0["remove"], elem_id="remove-pick")
+                    remove_pick = gr.Dropdown(choices=[], label=t0["remove"], elem_id="remove-pick")
                     remove = gr.Button(t0["remove_btn"], elem_id="remove")
                 doc_status = gr.Markdown("", elem_id="doc-status")
             with gr.Tab("자격 확인 / Eligibility", id="eligibility"):
@@ -142,7 +97,7 @@ def build_blocks(state: AppState):
                 el_prog = gr.Dropdown(choices=[(f"{p.name['ko']} ({p.id})", p.id) for p in progs.values()],
                                       value=next(iter(progs)), label="제도 / Programme", elem_id="el-prog")
                 el_facts = gr.Textbox(label="사실 (한 줄에 key=value) / Facts (key=value per line)", lines=6, elem_id="el-facts",
-                                      value=_fact_template(next(iter(progs.values()))))
+                                      value=fact_template(next(iter(progs.values()))))
                 el_run = gr.Button("확인 / Check", variant="primary", elem_id="el-run")
                 el_out = gr.Markdown("", elem_id="el-out")
                 el_json = gr.DownloadButton("JSON")
@@ -155,7 +110,7 @@ def build_blocks(state: AppState):
                     br_docx_file = gr.DownloadButton("DOCX")
                 br_out = gr.Markdown("", elem_id="br-out")
             with gr.Tab(t0["feedback"], id="feedback"):
-                fb_table = gr.Dataframe(headers=["id", "created", "rating", "comment", "question", "answer", "citations"],
+                fb_table = gr.Dataframe(headers=["id", "created", "user", "rating", "comment", "question", "answer", "citations"],
                                         interactive=False)
                 with gr.Row():
                     fb_refresh = gr.Button(t0["refresh"])
@@ -168,19 +123,23 @@ def build_blocks(state: AppState):
                 eval_img = gr.Image(type="filepath", interactive=False)
 
         # --- chat -------------------------------------------------------------------------------------------
-        def respond(q, history, turns, lang, types, langs, dfrom, dto):
+        def respond(q, history, turns, lang, types, langs, dfrom, dto, request: gr.Request):
             t = TEXT[lang]
+            user = state.user(request.username)
             history = list(history or [])
-            q = (q or "").strip()
+            q = clean_text(q or "", " ").strip()  # what cannot be encoded never reaches a store or a log
             if not q:
                 yield history, turns, sources_html(None, t), t["empty_question"]
                 return
-            past = [{"role": "user", "content": pq} if i % 2 == 0 else {"role": "assistant", "content": pa.text}
-                    for pq, pa in turns for i in (0, 1)]
+            past, turns = conversation(history, turns)  # the history the caller sent is the history used
             try:
-                ans = state.bot.ask(q, history=past, filters=_filters(types, langs, dfrom, dto))
-            except AssistantError as exc:
-                history += [{"role": "user", "content": q}, {"role": "assistant", "content": str(exc)}]
+                ans = state.bot_for(user).ask(q, history=past, filters=_filters(types, langs, dfrom, dto))
+                state.record(user, "ask", q[:200], {"shown": sorted({c.doc_id for c in ans.citations})})
+            except Exception as exc:  # never a raw exception text in the chat
+                message = str(exc) if isinstance(exc, AssistantError) else t["failed"]
+                if not isinstance(exc, AssistantError):
+                    log.exception("answering failed")
+                history += [{"role": "user", "content": q}, {"role": "assistant", "content": message}]
                 yield history, turns, sources_html(None, t), ""
                 return
             history += [{"role": "user", "content": q}, {"role": "assistant", "content": ""}]
@@ -207,72 +166,76 @@ def build_blocks(state: AppState):
 
         export.click(do_export, turns_state, export)
 
-        def rate(value, turns, text, lang):
+        def rate(value, turns, text, lang, request: gr.Request):
             t = TEXT[lang]
             if not turns:
                 return t["no_answer_yet"], text
             q, ans = turns[-1]
-            state.feedback.add(value, q, ans.text, [c.to_json() for c in ans.citations], text or "")
+            state.feedback.add(value, q, ans.text, [c.to_json() for c in ans.citations], text or "",
+                               user=state.user(request.username).username)
             return t["thanks"], ""
 
-        good.click(lambda *a: rate(1, *a), [turns_state, comment, lang_state], [fb_status, comment])
-        bad.click(lambda *a: rate(-1, *a), [turns_state, comment, lang_state], [fb_status, comment])
+        def rate_good(turns, text, lang, request: gr.Request):
+            return rate(1, turns, text, lang, request)
+
+        def rate_bad(turns, text, lang, request: gr.Request):
+            return rate(-1, turns, text, lang, request)
+
+        good.click(rate_good, [turns_state, comment, lang_state], [fb_status, comment])
+        bad.click(rate_bad, [turns_state, comment, lang_state], [fb_status, comment])
 
         # --- documents ----------------------------------------------------------------------------------------
-        def add_files(files, progress=gr.Progress()):
-            from assistant.ingest import SourceFile, load_file
+        def doc_views(user):
+            return state.documents_rows(user), gr.update(choices=state.uploaded(user), value=None)
+
+        def add_files(files, level, request: gr.Request, progress=gr.Progress()):
+            from gradio.utils import get_upload_folder
 
             if not files:
                 return gr.update(), gr.update(), "—"
-            up = Path(state.settings.upload_dir)
-            up.mkdir(parents=True, exist_ok=True)
-            messages, accepted = [], 0
-            limit = state.settings.max_upload_mb * 1024 * 1024
-            for f in files:
-                src = Path(f if isinstance(f, str) else f.name)
-                name = src.name
-                if src.stat().st_size > limit:
-                    messages.append(f"✗ {name}: larger than {state.settings.max_upload_mb} MB")
-                    continue
-                if name in state.bot.documents and name not in state.uploaded():
-                    messages.append(f"✗ {name}: a corpus document has this name")
-                    continue
-                try:  # Load it first: a bad file changes nothing.
-                    load_file(SourceFile(src, src.parent, name))
-                except IngestError as exc:
-                    messages.append(f"✗ {name}: {exc.reason}")
-                    continue
-                shutil.copyfile(src, up / name)
-                accepted += 1
-                messages.append(f"✓ {name}")
-            if accepted:
-                messages += state.rebuild(progress)
-            return state.documents_rows(), gr.update(choices=state.uploaded()), "\n".join(f"- {m}" for m in messages)
+            user = state.user(request.username)
+            paths = [Path(f if isinstance(f, str) else f.name) for f in files]
+            try:
+                outcomes = state.add_uploads(user, [(p, p.name) for p in paths], Path(get_upload_folder()), level,
+                                             progress)
+            except AssistantError as exc:
+                return gr.update(), gr.update(), f"✗ {html.escape(str(exc))}"
+            lines = [f"✓ {o.name}" if o.added else f"✗ {o.given}: {o.reason}" for o in outcomes]
+            return *doc_views(user), "\n".join(f"- {html.escape(m)}" for m in lines)
 
-        add.click(add_files, upload, [docs_table, remove_pick, doc_status])
+        add.click(add_files, [upload, access], [docs_table, remove_pick, doc_status])
 
-        def remove_doc(doc_id, progress=gr.Progress()):
-            if not doc_id or doc_id not in state.uploaded():
+        def remove_doc(doc_id, request: gr.Request, progress=gr.Progress()):
+            user = state.user(request.username)
+            if not doc_id:
                 return gr.update(), gr.update(), "—"
-            (Path(state.settings.upload_dir) / doc_id).unlink(missing_ok=True)
-            lines = state.rebuild(progress)
-            return state.documents_rows(), gr.update(choices=state.uploaded(), value=None), "\n".join(f"- {m}" for m in lines)
+            try:
+                lines = state.remove_upload(user, doc_id, progress)
+            except AssistantError as exc:
+                return gr.update(), gr.update(), f"✗ {html.escape(str(exc))}"
+            return *doc_views(user), "\n".join(f"- {html.escape(m)}" for m in lines)
 
         remove.click(remove_doc, remove_pick, [docs_table, remove_pick, doc_status])
+        def on_load(request: gr.Request):
+            return doc_views(state.user(request.username))
+
+        demo.load(on_load, None, [docs_table, remove_pick])
 
         # --- eligibility and briefing ---------------------------------------------------------------------------
         from assistant.eligibility import programmes as _programmes
 
-        el_prog.change(lambda pid: _fact_template(_programmes()[pid]), el_prog, el_facts)
+        el_prog.change(lambda pid: fact_template(_programmes()[pid]), el_prog, el_facts)
 
-        def run_check(pid, text, lang):
+        def run_check(pid, text, lang, request: gr.Request):
+            user = state.user(request.username)
             facts = {}
             for line in (text or "").splitlines():
                 key, sep, value = line.partition("=")
                 if sep and key.strip() and value.strip():
                     facts[key.strip()] = value.strip()
             try:
-                result = state.bot.check(pid, facts, lang=lang)
+                result = state.bot_for(user).check(pid, facts, lang=lang)
+                state.record(user, "check", pid)
             except AssistantError as exc:
                 return f"**{html.escape(str(exc))}**", None
             path = Path(tempfile.mkdtemp()) / f"{pid}.json"
@@ -281,9 +244,11 @@ def build_blocks(state: AppState):
 
         el_run.click(run_check, [el_prog, el_facts, lang_state], [el_out, el_json])
 
-        def run_brief(topic, blang, progress=gr.Progress()):
+        def run_brief(topic, blang, request: gr.Request, progress=gr.Progress()):
+            user = state.user(request.username)
             try:
-                b = state.bot.brief(topic, lang=blang)
+                b = state.bot_for(user).brief(topic, lang=blang)
+                state.record(user, "brief", topic[:200], {"shown": sorted({c.doc_id for c in b.citations})})
             except AssistantError as exc:
                 return html.escape(str(exc)), None, None
             out = Path(tempfile.mkdtemp())
@@ -295,17 +260,25 @@ def build_blocks(state: AppState):
         br_run.click(run_brief, [br_topic, br_lang], [br_out, br_md_file, br_docx_file])
 
         # --- feedback -----------------------------------------------------------------------------------------
-        fb_refresh.click(lambda: [list(r) for r in state.feedback.rows()], None, fb_table)
+        def own_rows(user):  # a reader sees their own feedback; an admin everyone's
+            return None if user.is_admin else user.username
 
-        def fb_export():
+        def fb_rows(request: gr.Request):
+            return [list(r) for r in state.feedback.rows(own_rows(state.user(request.username)))]
+
+        fb_refresh.click(fb_rows, None, fb_table)
+
+        def fb_export(request: gr.Request):
+            user = state.user(request.username)
             path = Path(tempfile.mkdtemp()) / "feedback.csv"
-            path.write_text(state.feedback.to_csv(), encoding="utf-8")
+            path.write_text(state.feedback.to_csv(own_rows(user)), encoding="utf-8")
+            state.record(user, "export", "feedback")
             return str(path)
 
         fb_csv.click(fb_export, None, fb_csv)
 
         # --- evaluation ---------------------------------------------------------------------------------------
-        def evaluate(n, progress=gr.Progress(track_tqdm=True)):
+        def evaluate(n, request: gr.Request, progress=gr.Progress(track_tqdm=True)):
             from assistant.evaluation import load_testset
             from assistant.evaluation.report import charts, table
             from assistant.evaluation.runner import evaluate as run_set
@@ -319,7 +292,7 @@ def build_blocks(state: AppState):
             if 0 < n < len(qs):
                 step = len(qs) / n  # an even sample across categories, not just the first n
                 qs = [qs[int(i * step)] for i in range(n)]
-            metrics, _ = run_set(AssistantSystem("ours", state.bot), qs, progress=True)
+            metrics, _ = run_set(AssistantSystem("ours", state.bot_for(state.user(request.username))), qs, progress=True)
             out = Path(tempfile.mkdtemp())
             img = charts({"ours": metrics}, out)[0]
             return f"**n = {metrics['n']}**\n\n" + table({"ours": metrics}), str(img)
@@ -342,18 +315,24 @@ def build_blocks(state: AppState):
 
 
 def make_app(settings: Settings, auth: tuple[str, str] | None = None):
-    import gradio as gr
+    """The server: Gradio app and /source. Sign-in is by the user accounts when there are any, else by the one
+    shared login auth (USER, PASSWORD) when given, else none (one person on their own machine)."""
     from fastapi import FastAPI, HTTPException
     from fastapi.responses import FileResponse, HTMLResponse
 
-    state = AppState(settings)
+    state = AppState(settings, shared_login=auth[0] if auth else None)
+    login = state.authenticate if state.has_accounts else auth
     demo = build_blocks(state)
     demo.queue(default_concurrency_limit=4)  # several colleagues at once
     app = FastAPI()
 
     @app.get("/source/{doc_id:path}")
-    def source(doc_id: str):
-        entry = state.bot.documents.get(doc_id)  # only indexed documents: no path from the request reaches the disk
+    def source(doc_id: str, request: Request):
+        name = _signed_in(app, request)
+        if login is not None and name is None:  # the same sign-in as the app's own pages
+            raise HTTPException(status_code=401, detail="sign in first")
+        # Only indexed documents the user may see: no path from the request reaches the disk.
+        entry = state.source_entry(state.user(name), doc_id)
         if entry is None:
             raise HTTPException(status_code=404, detail="no such document")
         path = Path(entry["path"])
@@ -361,14 +340,49 @@ def make_app(settings: Settings, auth: tuple[str, str] | None = None):
             raise HTTPException(status_code=404, detail="document file is gone")
         if path.suffix.lower() == ".pdf":
             return FileResponse(path, media_type="application/pdf", headers={"Content-Disposition": "inline"})
+        if path.suffix.lower() in (".hwp", ".hwpx"):
+            return HTMLResponse(document_page(entry.get("title", doc_id), doc_id, _extracted_text(path, doc_id)))
         return HTMLResponse(document_page(entry.get("title", doc_id), doc_id, path.read_text(encoding="utf-8", errors="replace")))
 
-    app = gr.mount_gradio_app(app, demo, path="/", auth=auth, max_file_size=f"{settings.max_upload_mb}mb", css=CSS)
+    app = gr.mount_gradio_app(app, demo, path="/", auth=login, max_file_size=f"{settings.max_upload_mb}mb", css=CSS)
+    # Gradio checks that a file an event receives was uploaded by a browser only once the app counts as launched,
+    # which mounting never sets: without this, a client could name any server path as an "uploaded" file.
+    demo.has_launched = True
     return app, state
 
 
-def main(host: str = "127.0.0.1", port: int = 7860, settings: Settings | None = None, auth: str | None = None) -> None:
+def _extracted_text(path: Path, doc_id: str) -> str:
+    """A word-processor file shown as the text the index read from it (tables as rows)."""
+    from assistant.errors import IngestError
+    from assistant.ingest import SourceFile, load_file
+
+    try:
+        return load_file(SourceFile(path, path.parent, doc_id)).text
+    except IngestError as exc:
+        return exc.reason
+
+
+def _signed_in(app, request) -> str | None:
+    """The user the Gradio login cookie on this request belongs to, or None."""
+    from starlette.routing import Mount
+
+    for route in app.routes:
+        gradio_app = getattr(route, "app", None) if isinstance(route, Mount) else None
+        if gradio_app is not None and hasattr(gradio_app, "tokens"):
+            cookie = (request.cookies.get(f"access-token-{gradio_app.cookie_id}")
+                      or request.cookies.get(f"access-token-unsecure-{gradio_app.cookie_id}"))
+            return gradio_app.tokens.get(cookie) if cookie else None
+    return None
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def main(host: str = "127.0.0.1", port: int = 7860, settings: Settings | None = None, auth: str | None = None,
+         insecure: bool = False) -> None:
     import uvicorn
+
+    from assistant.accounts import UserStore
 
     settings = settings or Settings.from_env()
     creds = None
@@ -377,6 +391,10 @@ def main(host: str = "127.0.0.1", port: int = 7860, settings: Settings | None = 
         if not user or not password:
             raise AssistantError("--auth takes USER:PASSWORD")
         creds = (user, password)
+    signed = creds is not None or bool(UserStore(settings.users_db).list())
+    if host not in LOOPBACK and not signed and not insecure:
+        raise AssistantError(f"refusing to listen on {host} without sign-in: add users (policy-assistant users add …) "
+                             "or --auth USER:PASSWORD, or pass --insecure to serve everyone on the network as admin")
     app, _ = make_app(settings, creds)
     print(f"policy-assistant UI on http://{host}:{port}")
     uvicorn.run(app, host=host, port=port, log_level="warning")

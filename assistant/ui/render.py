@@ -69,3 +69,54 @@ def document_page(title: str, doc_id: str, text: str) -> str:
         f"<h1>{html.escape(title)}</h1><p><code>{html.escape(doc_id)}</code></p>"
         f"<pre>{html.escape(text)}</pre></body></html>"
     )
+
+
+def _text_of(content) -> str:
+    """A chat message's text: Gradio sends a string, or a list of parts with a "text" each."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text") or "")
+    if isinstance(content, (list, tuple)):
+        return " ".join(_text_of(part) for part in content)
+    return ""
+
+
+def conversation(history, turns: list) -> tuple[list[dict[str, str]], list]:
+    """The conversation a request carries, and the session's (question, Answer) turns that still belong to it.
+
+    The chat box's messages are what the caller sent: they, not state kept on the server, are the history a
+    follow-up is read against (a client that sends none asks afresh). A turn whose question matches the message
+    at its place lends its answer's plain text; the rest is taken as sent."""
+    messages = [m for m in (history or []) if isinstance(m, dict) and m.get("role") in ("user", "assistant")]
+    past = []
+    questions = [_text_of(m.get("content")) for m in messages if m["role"] == "user"]
+    aligned = len(turns) == len(questions) and all(q == tq for q, (tq, _) in zip(questions, turns))
+    asked = 0
+    for m in messages:
+        text = _text_of(m.get("content"))
+        if m["role"] == "user":
+            asked += 1
+        elif aligned and asked:
+            text = turns[asked - 1][1].text
+        past.append({"role": m["role"], "content": text})
+    return past, (list(turns) if aligned else [])
+
+
+def fact_template(programme) -> str:
+    return "\n".join(f"{f.key}=" for f in programme.facts)
+
+
+def eligibility_markdown(result, lang: str) -> str:
+    from assistant.bot import STATUS, VERDICT
+
+    rows = ["| 조건 / Condition | 결과 / Status | 근거 / Clause |", "|---|---|---|"]
+    for c in result.conditions:
+        where = c.citation.get("section") or (f"p. {c.citation['page']}" if c.citation.get("page") else "")
+        clause = f"“{c.citation['text']}” — `{c.citation['doc_id']}` {where}"
+        rows.append(f"| {html.escape(c.text)} | {STATUS[lang][c.status]} | {html.escape(clause)} |".replace("\n", " "))
+    head = f"**{html.escape(result.name)}: {VERDICT[lang][result.verdict]}**"
+    tail = ""
+    if result.questions:
+        tail = "\n\n" + ("확인이 필요한 사항: " if lang == "ko" else "Still needed: ") + html.escape(" / ".join(result.questions))
+    return head + "\n\n" + "\n".join(rows) + tail
