@@ -167,7 +167,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    from assistant.ui.app import main as serve
+    from assistant.ui.server import main as serve
 
     serve(host=args.host, port=args.port, settings=_settings(args), auth=args.auth or None, insecure=args.insecure)
     return 0

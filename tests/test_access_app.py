@@ -24,7 +24,7 @@ def server(tmp_path_factory):
 
     from assistant.accounts import UserStore
     from assistant.settings import Settings
-    from assistant.ui.app import make_app
+    from assistant.ui.server import make_app
 
     tmp = tmp_path_factory.mktemp("access-app")
     corpus = tmp / "corpus" / "ko"
@@ -78,6 +78,8 @@ def test_a_reader_never_sees_a_restricted_passage(server):
         event, data = call(c, "respond", ["금고동 비밀 청사 이전 예산은 얼마인가요?", [], None, "ko", [], [], "", ""], "r1")
         shown = json.dumps(data, ensure_ascii=False)
         assert event == "complete" and "9,876" not in shown and "vault.md" not in shown
+        event, data = call(c, "search", ["금고동 비밀 청사 이전 예산", 20], "r1")
+        assert event == "complete" and data[0] and not [h for h in data[0] if h["doc_id"] == "ko/vault.md"]
         event, data = call(c, "on_load", [], "r1")
         assert "ko/vault.md" not in json.dumps(data, ensure_ascii=False)
         event, data = call(c, "run_brief", ["금고동 비밀 청사 이전 예산", "ko"], "r1")
@@ -86,6 +88,8 @@ def test_a_reader_never_sees_a_restricted_passage(server):
         assert c.get("/source/ko/vault.md").status_code == 200
         event, data = call(c, "respond", ["금고동 비밀 청사 이전 예산은 얼마인가요?", [], None, "ko", [], [], "", ""], "a1")
         assert "9,876" in json.dumps(data, ensure_ascii=False)
+        event, data = call(c, "search", ["금고동 비밀 청사 이전 예산", 20], "a1")
+        assert [h for h in data[0] if h["doc_id"] == "ko/vault.md"]
     asked = [e for e in state.audit.events(actor="reader1") if e.action == "ask"]
     assert asked and "ko/vault.md" not in asked[-1].detail.get("shown", [])
 

@@ -31,7 +31,7 @@ def server(tmp_path_factory):
     import uvicorn
 
     from assistant.settings import Settings
-    from assistant.ui.app import make_app
+    from assistant.ui.server import make_app
 
     tmp = tmp_path_factory.mktemp("app")
     corpus = tmp / "corpus"

@@ -1,7 +1,7 @@
-"""The Gradio app, mounted on a FastAPI server that also serves the source documents (/source/<doc_id>).
+"""The Gradio app: chat with sources, documents, eligibility, briefing, feedback and evaluation tabs.
 
-Thin over the library: every answer comes from Assistant.ask; uploads go through the same ingestion and
-incremental index build as the CLI. Document text is escaped everywhere it is shown.
+Thin over the library: every answer comes from the signed-in user's view of the assistant (AppState.bot_for);
+uploads, removals and who-may-do-what are AppState's. Document text is escaped everywhere it is shown.
 """
 
 from __future__ import annotations
@@ -13,22 +13,19 @@ import tempfile
 import time
 from pathlib import Path
 
+# At module level: Gradio reads a handler's annotations (request: gr.Request) in this module's globals. This
+# module is imported only to run the app.
 import gradio as gr
-from fastapi import Request
-
-# gradio and Request are imported at module level: FastAPI and Gradio read a handler's annotations (request:
-# gr.Request) in this module's globals, and this module is only imported to run the app.
 
 from assistant.clean import clean_text
 from assistant.errors import AssistantError
 from assistant.ingest import SUPPORTED_SUFFIXES
 from assistant.types import ACCESS_LEVELS, DEFAULT_ACCESS
-from assistant.settings import Settings
 
 from .i18n import EXAMPLES, TEXT
-from .state import AppState
-from .render import (answer_markdown, conversation, conversation_markdown, document_page, eligibility_markdown,
+from .render import (answer_markdown, conversation, conversation_markdown, eligibility_markdown,
                      fact_template, sources_html)
+from .state import AppState
 
 log = logging.getLogger("policy-assistant")
 
@@ -221,6 +218,19 @@ def build_blocks(state: AppState):
 
         demo.load(on_load, None, [docs_table, remove_pick])
 
+        def search(query: str, k: int, request: gr.Request) -> list[dict]:
+            """The best passages for query that the signed-in user may see (API only: api_name "search")."""
+            user = state.user(request.username)
+            try:
+                hits = state.bot_for(user).search(clean_text(query or "", " "), k=max(1, min(int(k or 10), 50)))
+            except AssistantError:
+                return []
+            state.record(user, "search", clean_text(query or "")[:200], {"shown": sorted({h.doc_id for h in hits})})
+            return [{"doc_id": h.doc_id, "title": h.title, "page": h.page, "section": h.section, "text": h.text,
+                     "score": round(h.score, 4)} for h in hits]
+
+        gr.api(search, api_name="search")
+
         # --- eligibility and briefing ---------------------------------------------------------------------------
         from assistant.eligibility import programmes as _programmes
 
@@ -312,89 +322,3 @@ def build_blocks(state: AppState):
         ui_lang.change(switch, ui_lang, [lang_state, title_md, question, send, new, export, good, bad, comment, upload, add,
                                          docs_table, run_eval, sample])
     return demo
-
-
-def make_app(settings: Settings, auth: tuple[str, str] | None = None):
-    """The server: Gradio app and /source. Sign-in is by the user accounts when there are any, else by the one
-    shared login auth (USER, PASSWORD) when given, else none (one person on their own machine)."""
-    from fastapi import FastAPI, HTTPException
-    from fastapi.responses import FileResponse, HTMLResponse
-
-    state = AppState(settings, shared_login=auth[0] if auth else None)
-    login = state.authenticate if state.has_accounts else auth
-    demo = build_blocks(state)
-    demo.queue(default_concurrency_limit=4)  # several colleagues at once
-    app = FastAPI()
-
-    @app.get("/source/{doc_id:path}")
-    def source(doc_id: str, request: Request):
-        name = _signed_in(app, request)
-        if login is not None and name is None:  # the same sign-in as the app's own pages
-            raise HTTPException(status_code=401, detail="sign in first")
-        # Only indexed documents the user may see: no path from the request reaches the disk.
-        entry = state.source_entry(state.user(name), doc_id)
-        if entry is None:
-            raise HTTPException(status_code=404, detail="no such document")
-        path = Path(entry["path"])
-        if not path.is_file():
-            raise HTTPException(status_code=404, detail="document file is gone")
-        if path.suffix.lower() == ".pdf":
-            return FileResponse(path, media_type="application/pdf", headers={"Content-Disposition": "inline"})
-        if path.suffix.lower() in (".hwp", ".hwpx"):
-            return HTMLResponse(document_page(entry.get("title", doc_id), doc_id, _extracted_text(path, doc_id)))
-        return HTMLResponse(document_page(entry.get("title", doc_id), doc_id, path.read_text(encoding="utf-8", errors="replace")))
-
-    app = gr.mount_gradio_app(app, demo, path="/", auth=login, max_file_size=f"{settings.max_upload_mb}mb", css=CSS)
-    # Gradio checks that a file an event receives was uploaded by a browser only once the app counts as launched,
-    # which mounting never sets: without this, a client could name any server path as an "uploaded" file.
-    demo.has_launched = True
-    return app, state
-
-
-def _extracted_text(path: Path, doc_id: str) -> str:
-    """A word-processor file shown as the text the index read from it (tables as rows)."""
-    from assistant.errors import IngestError
-    from assistant.ingest import SourceFile, load_file
-
-    try:
-        return load_file(SourceFile(path, path.parent, doc_id)).text
-    except IngestError as exc:
-        return exc.reason
-
-
-def _signed_in(app, request) -> str | None:
-    """The user the Gradio login cookie on this request belongs to, or None."""
-    from starlette.routing import Mount
-
-    for route in app.routes:
-        gradio_app = getattr(route, "app", None) if isinstance(route, Mount) else None
-        if gradio_app is not None and hasattr(gradio_app, "tokens"):
-            cookie = (request.cookies.get(f"access-token-{gradio_app.cookie_id}")
-                      or request.cookies.get(f"access-token-unsecure-{gradio_app.cookie_id}"))
-            return gradio_app.tokens.get(cookie) if cookie else None
-    return None
-
-
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-
-def main(host: str = "127.0.0.1", port: int = 7860, settings: Settings | None = None, auth: str | None = None,
-         insecure: bool = False) -> None:
-    import uvicorn
-
-    from assistant.accounts import UserStore
-
-    settings = settings or Settings.from_env()
-    creds = None
-    if auth:
-        user, _, password = auth.partition(":")
-        if not user or not password:
-            raise AssistantError("--auth takes USER:PASSWORD")
-        creds = (user, password)
-    signed = creds is not None or bool(UserStore(settings.users_db).list())
-    if host not in LOOPBACK and not signed and not insecure:
-        raise AssistantError(f"refusing to listen on {host} without sign-in: add users (policy-assistant users add …) "
-                             "or --auth USER:PASSWORD, or pass --insecure to serve everyone on the network as admin")
-    app, _ = make_app(settings, creds)
-    print(f"policy-assistant UI on http://{host}:{port}")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
