@@ -147,3 +147,31 @@ def test_the_history_the_caller_sends_is_the_history_used(client, server):
     with_history = state.bot.ask(follow_up, history=[{"role": "user", "content": first.question},
                                                      {"role": "assistant", "content": first.text}])
     assert with_history.text != fresh.text  # the follow-up would read differently with the turn it was not sent
+
+
+def test_concurrent_users_each_get_the_answer_to_their_own_question(server):
+    """Eight clients at once, two questions each, in their own sessions: every answer is the one the assistant
+    gives to that question alone (the engine is deterministic, so a mix-up shows as a different text)."""
+    import httpx
+    from concurrent.futures import ThreadPoolExecutor
+
+    url, state, _ = server
+    questions = ["대구 도심융합특구 총사업비는 얼마인가요?", "Who founded Cortex?", "부산 센텀2 특구 면적은?",
+                 "도심융합특구 지정은 누가 신청하나요?", "대구의 중점 산업은 무엇인가요?", "Where is Cortex?",
+                 "특별법 제4조는 무엇을 정하나요?", "부산 특구는 언제 선정됐나요?"]
+    expected = {q: state.bot.ask(q).text.split("[")[0].strip()[:40] for q in questions}
+
+    def client_run(i: int) -> list[tuple[str, bool]]:
+        out = []
+        with httpx.Client(base_url=url, timeout=300) as c:
+            c.post("/login", data={"username": USER, "password": PASSWORD})
+            for j in range(2):
+                q = questions[(i + j) % len(questions)]
+                event, data = call(c, "respond", [q, [], None, "ko", [], [], "", ""], f"conc-{i}-{j}")
+                shown = json.dumps(data[0][-1]["content"], ensure_ascii=False) if event == "complete" else ""
+                out.append((q, expected[q] in shown))
+        return out
+
+    with ThreadPoolExecutor(8) as pool:
+        results = [r for rs in pool.map(client_run, range(8)) for r in rs]
+    assert len(results) == 16 and all(ok for _, ok in results), [q for q, ok in results if not ok]
