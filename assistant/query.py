@@ -325,16 +325,18 @@ def premise(question: str) -> str:
 
 
 _HANGUL_WORD = re.compile(r"^[\uac00-\ud7a3]+$")
+MAX_COMPOUND = 12
 
 
 def compound_aliases(tokens: list[str]) -> dict[str, tuple[frozenset[str], ...]]:
     """Kiwi keeps a compound whole in one text and splits it in another ("혁신도시" in a question, "혁신 도시" in
     the statute's "혁신도시 발전지원센터"). A question token of four or more syllables may be written as its parts:
-    two or three of at least two syllables each. (Reading a run of the question's tokens as one compound as well
-    lost p-032, hz-035 and train-a-006 for one gain.)"""
+    two or three of at least two syllables each, for tokens of up to MAX_COMPOUND syllables: the splits grow with
+    the square of the length, and a 2,000-syllable run cost seconds (the longest word in any question set is 10).
+    (Reading a run of the question's tokens as one compound as well lost three questions for one gain.)"""
     out: dict[str, set[frozenset[str]]] = {}
     for t in tokens:
-        if len(t) >= 4 and _HANGUL_WORD.match(t):
+        if 4 <= len(t) <= MAX_COMPOUND and _HANGUL_WORD.match(t):
             n = len(t)
             for i in range(2, n - 1):
                 out.setdefault(t, set()).add(frozenset((t[:i], t[i:])))

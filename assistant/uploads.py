@@ -12,11 +12,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from assistant.clean import clean_text
 from assistant.errors import IngestError
 from assistant.ingest import SourceFile, ignored_reason, sidecar_of
 from assistant.settings import Settings
 
-MAX_NAME_CHARS = 120
+MAX_NAME_BYTES = 200  # file systems allow 255 bytes; room is left for the metadata sidecar's suffix
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,15 @@ def within(path: Path, folder: Path) -> bool:
 
 
 def upload_name(given: str, exclude: tuple[str, ...] = ("README.md",)) -> tuple[str, str]:
-    """(name to store the file under, '' ) or ('', reason it cannot be stored)."""
-    base = given.replace("\\", "/").rsplit("/", 1)[-1].strip().lstrip("._ ")[:MAX_NAME_CHARS]
-    if not base or base in ("..", "."):
+    """(name to store the file under, "") or ("", reason it cannot be stored). The name is the last component,
+    freed of leading '.', '_' and spaces and of characters no file name can hold, shortened to MAX_NAME_BYTES of
+    UTF-8 before its suffix, so it keeps its type."""
+    base = clean_text(given, "").replace("\\", "/").rsplit("/", 1)[-1].replace("\n", " ").strip().lstrip("._ ")
+    stem, dot, suffix = base.rpartition(".")
+    if dot and len(suffix) <= 10:
+        keep = MAX_NAME_BYTES - len(suffix.encode()) - 1
+        base = stem.encode()[:keep].decode("utf-8", "ignore").rstrip() + "." + suffix
+    if not base or base in ("..", ".") or base.startswith("."):
         return "", "the file has no usable name"
     reason = ignored_reason(PurePosixPath(base), exclude)
     return ("", reason) if reason else (base, "")
@@ -64,8 +71,8 @@ def stage(files: list[tuple[Path, str]], settings: Settings, received_in: Path, 
             why = "not a file uploaded through this page"
         if not why and name in corpus_ids:
             why = "a corpus document has this name"
-        if not why and src.stat().st_size > limit:
-            why = f"larger than {settings.max_upload_mb} MB"
+        if not why and (not src.is_file() or src.stat().st_size > limit):
+            why = f"missing, or larger than {settings.max_upload_mb} MB"
         if not why:
             why = _loads(check, src, name)
         if why:

@@ -111,11 +111,29 @@ def _reusable(manifest: dict[str, Any] | None, settings: Settings, names: list[s
     )
 
 
-def plan(settings: Settings) -> tuple[list[SourceFile], dict[str, str], dict[str, Any] | None, list[tuple[str, str]]]:
-    """The documents under the sources with their hashes, the live manifest, and the files that are not documents."""
-    sources, ignored = survey(settings.source_dirs, settings.exclude)
-    hashes = {s.doc_id: source_hash(s.path) for s in sources}
-    return sources, hashes, store.read_manifest(settings.index_dir), [(i.doc_id, i.reason) for i in ignored]
+@dataclass(frozen=True)
+class Plan:
+    """What a build starts from: the documents with their hashes, the live manifest, the files that are not
+    documents and the documents that cannot even be opened (both as (doc_id, reason))."""
+
+    sources: list[SourceFile]
+    hashes: dict[str, str]
+    manifest: dict[str, Any] | None
+    ignored: list[tuple[str, str]]
+    unreadable: list[tuple[str, str]]
+
+
+def plan(settings: Settings) -> Plan:
+    found, ignored = survey(settings.source_dirs, settings.exclude)
+    hashes: dict[str, str] = {}
+    unreadable = []
+    for src in found:
+        try:
+            hashes[src.doc_id] = source_hash(src.path)
+        except OSError as exc:  # one file nobody may open must not stop every build
+            unreadable.append((src.doc_id, f"cannot be opened ({exc.strerror or type(exc).__name__})"))
+    return Plan([src for src in found if src.doc_id in hashes], hashes, store.read_manifest(settings.index_dir),
+                [(i.doc_id, i.reason) for i in ignored], unreadable)
 
 
 def limits(settings: Settings) -> Limits:
@@ -146,7 +164,8 @@ def load_chunks(src: SourceFile, settings: Settings) -> tuple[list[Chunk], Any]:
 
 def is_stale(settings: Settings) -> bool:
     """True when the corpus differs from what the live index was built from (or there is no index)."""
-    sources, hashes, manifest, _ = plan(settings)
+    todo = plan(settings)
+    manifest, hashes = todo.manifest, todo.hashes
     if manifest is None or manifest.get("params") != build_params(settings):
         return True  # no index, or built by other chunking/tokenising/loading rules
     known = {d: f["sha256"] for d, f in manifest["files"].items()}
@@ -177,7 +196,10 @@ def build_index(settings: Settings, embedders: dict[str, Embedder] | None = None
     report = BuildReport()
     index_dir = Path(settings.index_dir)
     with store.build_lock(index_dir):
-        sources, hashes, manifest, report.ignored = plan(settings)
+        planned = plan(settings)
+        sources, hashes, manifest = planned.sources, planned.hashes, planned.manifest
+        report.ignored = planned.ignored
+        unreadable = dict(planned.unreadable)
         reuse = None
         if not full and _reusable(manifest, settings, names):
             try:
@@ -187,12 +209,21 @@ def build_index(settings: Settings, embedders: dict[str, Embedder] | None = None
         old_files = reuse.files if reuse else {}
         old_skipped = reuse.manifest.get("skipped", {}) if reuse else {}
 
-        todo = [s for s in sources if old_files.get(s.doc_id, {}).get("sha256") != hashes[s.doc_id]]
-        report.removed = sorted(d for d in old_files if d not in hashes)
-        report.unchanged = [s.doc_id for s in sources if s not in todo]
+        # A file skipped before, unchanged and under the same limits, fails the same way: it is not read again.
+        limits_key = [settings.max_file_mb, settings.max_pages, settings.max_chunks_per_file]
+        still_bad = {d for d, v in old_skipped.items()
+                     if v.get("sha256") == hashes.get(d) and v.get("limits") == limits_key}
+        todo = [s for s in sources
+                if old_files.get(s.doc_id, {}).get("sha256") != hashes[s.doc_id] and s.doc_id not in still_bad]
+        report.removed = sorted(d for d in old_files if d not in hashes and d not in unreadable)
+        # A file that cannot be opened now is skipped; an earlier indexed version of it is kept.
+        report.skipped = [(d, why + (" (the previously indexed version is kept)" if d in old_files else ""))
+                          for d, why in planned.unreadable]
+        report.unchanged = [s.doc_id for s in sources if s not in todo and s.doc_id in old_files]
         if reuse and not todo and not report.removed and old_skipped.keys() == {
             d for d in hashes if d not in old_files
         }:
+            report.skipped += [(d, v["reason"]) for d, v in sorted(old_skipped.items())]
             report.chunks = len(reuse.chunks)
             report.path = reuse.path
             report.seconds = time.perf_counter() - t0
@@ -209,7 +240,7 @@ def build_index(settings: Settings, embedders: dict[str, Embedder] | None = None
                 if src.doc_id in old_files:
                     reason += " (the previously indexed version is kept)"
                 report.skipped.append((src.doc_id, reason))
-                skipped[src.doc_id] = {"sha256": hashes[src.doc_id], "reason": reason}
+                skipped[src.doc_id] = {"sha256": hashes[src.doc_id], "reason": reason, "limits": limits_key}
                 continue
             new_chunks[src.doc_id] = chunks
             (report.changed if src.doc_id in old_files else report.added).append(src.doc_id)
@@ -220,7 +251,7 @@ def build_index(settings: Settings, embedders: dict[str, Embedder] | None = None
         if reuse:
             for row, chunk in enumerate(reuse.chunks):
                 old_rows.setdefault(chunk.doc_id, []).append(row)
-        keep_old = {d for d in old_files if d in hashes and d not in new_chunks}
+        keep_old = {d for d in old_files if (d in hashes or d in unreadable) and d not in new_chunks}
         for d in keep_old:
             files[d] = old_files[d]
         order = sorted(set(files))

@@ -170,6 +170,7 @@ def write_build(index_dir: Path, manifest: dict[str, Any], chunks: list[Chunk], 
                 vectors: dict[str, np.ndarray]) -> Path:
     """Write a complete build beside the live one, then swap CURRENT to it. Call under build_lock."""
     index_dir = Path(index_dir)
+    previous = current_build(index_dir)
     final = index_dir / f"build-{_next_stamp(index_dir)}"
     stamp = final.name[len("build-"):]
     tmp = index_dir / f".tmp-build-{stamp}-{os.getpid()}"
@@ -205,19 +206,19 @@ def write_build(index_dir: Path, manifest: dict[str, Any], chunks: list[Chunk], 
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    prune(index_dir, keep=final.name)
+    prune(index_dir, keep={final.name} | ({previous.name} if previous else set()))
     return final
 
 
-def prune(index_dir: Path, keep: str) -> None:
-    """Remove leftovers of interrupted builds and all but the newest two builds.
+def prune(index_dir: Path, keep: set[str]) -> None:
+    """Remove every build but the live one and the one live before it, and what interrupted builds left.
 
-    The build before the live one stays, so a reader that read CURRENT just before the swap can still load it.
-    """
-    builds = sorted(c.name for c in index_dir.iterdir() if c.is_dir() and c.name.startswith("build-"))
-    keep_names = {keep} | set(builds[-2:])
+    The build before the live one stays, so a reader that read CURRENT just before the swap can still load it; a
+    build a killed process renamed but never made live is removed even when it is newer."""
     for child in index_dir.iterdir():
-        if not child.is_dir() or child.name in keep_names:
+        if child.name in keep:
             continue
-        if child.name.startswith("build-") or child.name.startswith(".tmp-build-"):
+        if child.is_dir() and child.name.startswith(("build-", ".tmp-build-")):
             shutil.rmtree(child, ignore_errors=True)
+        elif child.is_file() and child.name.startswith(f".{CURRENT}."):
+            child.unlink(missing_ok=True)  # a pointer a killed process wrote but never swapped in

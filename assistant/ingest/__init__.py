@@ -114,7 +114,7 @@ def survey(corpus_dirs: tuple[Path, ...] | list[Path],
             doc_id = rel.as_posix()
             reason = ignored_reason(rel, exclude)
             if reason is None and not _inside(path, root):
-                reason = "a link that leads out of the corpus folder"
+                reason = "a link that leads out of the corpus folder, or in a loop"
             elif reason is None and not path.is_file():
                 reason = "a broken link"
             if reason is not None:
@@ -148,6 +148,7 @@ def load_file(source: SourceFile, limits: Limits = Limits()) -> Document:
             doc = load_pdf(source.path, source.doc_id, max_pages=limits.max_pages)
         else:
             doc = loader(source.path, source.doc_id)
+        return _with_sidecar(doc, source)
     except IngestError:
         raise
     except MemoryError as exc:
@@ -156,7 +157,6 @@ def load_file(source: SourceFile, limits: Limits = Limits()) -> Document:
         raise IngestError(source.doc_id, "nested too deeply to read") from exc
     except Exception as exc:  # a loader's library failing in a way it does not document must not stop the build
         raise IngestError(source.doc_id, f"could not be read ({type(exc).__name__})") from exc
-    return _with_sidecar(doc, source)
 
 
 def _with_sidecar(doc: Document, source: SourceFile) -> Document:

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from assistant.clean import clean_text
 from assistant.errors import IngestError
 from assistant.types import Document, Segment
 
@@ -70,6 +71,8 @@ def parse_mapping(text: str, doc_id: str, what: str = "front matter") -> dict[st
     try:
         meta = yaml.load(text, Loader=_bounded_loader()) or {}  # noqa: S506 - a SafeLoader subclass
         _check_size(meta)
+    except RecursionError:  # PyYAML composes recursively: a few hundred brackets exhaust the stack
+        raise IngestError(doc_id, f"{what} is nested too deeply") from None
     except _TooBig as exc:
         raise IngestError(doc_id, f"{what} {exc}") from None
     except yaml.YAMLError as exc:
@@ -78,7 +81,18 @@ def parse_mapping(text: str, doc_id: str, what: str = "front matter") -> dict[st
         raise IngestError(doc_id, f"{what} has a value that is not a valid date or time") from exc
     if not isinstance(meta, dict):
         raise IngestError(doc_id, f"{what} is not a mapping of keys to values")
-    return meta
+    return _cleaned(meta)
+
+
+def _cleaned(value: Any) -> Any:
+    """Strings made valid Unicode: YAML's "\ud800" escape builds a lone surrogate, which no index file can hold."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {_cleaned(k): _cleaned(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_cleaned(v) for v in value]
+    return value
 
 
 def split_front_matter(text: str, doc_id: str = "") -> tuple[dict[str, Any], str]:

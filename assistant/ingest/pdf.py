@@ -242,7 +242,40 @@ def _read_meta(reader) -> dict:
     return meta
 
 
+def _long_side(page) -> float:
+    """The page's longer side in points, or 0 when its box is unreadable (OCR then renders at its usual dpi)."""
+    try:
+        box = page.mediabox
+        return float(max(abs(box.width), abs(box.height))) * float(page.user_unit or 1)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return 0.0
+
+
+def _read_textless(path: Path, doc_id: str, raw_pages: list[str],
+                   long_sides: dict[int, float]) -> tuple[list[str], dict]:
+    """The pages with the textless ones (scans) read by OCR, and what the Document's meta records of it: ocr_pages
+    (pages OCR'd), and ocr_missed with ocr_reason when some could not be. A PDF left with no text at all is an
+    IngestError naming why (Tesseract missing: the packages to install)."""
+    from .ocr import ocr_pages
+
+    result = ocr_pages(path, sorted(long_sides), long_sides)
+    pages = [result.texts.get(i, p) for i, p in enumerate(raw_pages)]
+    meta: dict = {"ocr_pages": len(result.texts)}
+    if result.missed:
+        meta.update(ocr_missed=len(result.missed), ocr_reason=result.reason())
+    if not any(p.strip() for p in pages):
+        reasons = set(result.missed.values())
+        if not result.texts and len(reasons) == 1:
+            raise IngestError(doc_id, reasons.pop())  # e.g. the packages to install, word for word
+        read = len(result.texts)
+        raise IngestError(doc_id, "; ".join(x for x in (
+            f"no extractable text: OCR read none on {read} scanned page{'s' * (read != 1)}", result.reason()) if x))
+    return pages, meta
+
+
 def load_pdf(path: Path, doc_id: str, max_pages: int | None = None) -> Document:
+    """The PDF as a Document. Pages with no text layer (scans) are read by OCR (ocr.py) and meta["ocr_pages"]
+    counts them; the other pages are never OCR'd."""
     with open(path, "rb") as fh:
         head = fh.read(1024)
     if b"%PDF" not in head:
@@ -264,12 +297,15 @@ def load_pdf(path: Path, doc_id: str, max_pages: int | None = None) -> Document:
             raise IngestError(doc_id, f"{len(reader.pages)} pages, over the limit of {max_pages} (setting max_pages)")
         raw_pages = [(page.extract_text() or "") for page in reader.pages]
         meta = _read_meta(reader)
+        textless = [i for i, p in enumerate(raw_pages) if not p.strip()]
+        long_sides = {i: _long_side(reader.pages[i]) for i in textless}
     except IngestError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as exc:
         raise IngestError(doc_id, f"corrupt or unreadable PDF ({type(exc).__name__})") from exc
-    if not any(p.strip() for p in raw_pages):
-        raise IngestError(doc_id, "no extractable text (a scanned PDF needs OCR first)")
+    if textless:
+        raw_pages, ocr_meta = _read_textless(path, doc_id, raw_pages, long_sides)
+        meta.update(ocr_meta)
     lines = strip_running_lines([[ln.rstrip() for ln in p.replace("\r", "").split("\n")] for p in raw_pages])
     pages = ["\n".join(join_wrapped_lines(ls)) for ls in lines]
     pages = [restore_spacing(p) if needs_spacing(p) else p for p in pages]
