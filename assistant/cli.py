@@ -158,6 +158,10 @@ def cmd_brief(args: argparse.Namespace) -> int:
         out = Path(args.out or "briefing.docx")
         briefing.to_docx(out)
         print(f"wrote {out}")
+    elif args.format == "hwpx":
+        from assistant.briefing_hwpx import write_hwpx
+
+        print(f"wrote {write_hwpx(briefing, args.out or 'briefing.hwpx')}")
     elif args.out:
         Path(args.out).write_text(briefing.to_markdown(), encoding="utf-8")
         print(f"wrote {args.out}")
@@ -228,7 +232,7 @@ def parser() -> argparse.ArgumentParser:
     _common(br, corpus=True)
     br.add_argument("topic", nargs="+")
     br.add_argument("--lang", choices=["ko", "en"], default="ko")
-    br.add_argument("--format", choices=["md", "docx"], default="md")
+    br.add_argument("--format", choices=["md", "docx", "hwpx"], default="md")
     br.add_argument("--out", metavar="FILE")
     br.add_argument("--no-build", action="store_true", help="do not build or refresh the index first")
     br.set_defaults(func=cmd_brief)

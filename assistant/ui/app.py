@@ -17,6 +17,7 @@ from pathlib import Path
 # module is imported only to run the app.
 import gradio as gr
 
+from assistant.briefing_hwpx import write_hwpx
 from assistant.clean import clean_text
 from assistant.errors import AssistantError
 from assistant.ingest import SUPPORTED_SUFFIXES
@@ -105,6 +106,7 @@ def build_blocks(state: AppState):
                 with gr.Row():
                     br_md_file = gr.DownloadButton("Markdown")
                     br_docx_file = gr.DownloadButton("DOCX")
+                    br_hwpx_file = gr.DownloadButton("HWPX")
                 br_out = gr.Markdown("", elem_id="br-out")
             with gr.Tab(t0["feedback"], id="feedback"):
                 fb_table = gr.Dataframe(headers=["id", "created", "user", "rating", "comment", "question", "answer", "citations"],
@@ -260,14 +262,15 @@ def build_blocks(state: AppState):
                 b = state.bot_for(user).brief(topic, lang=blang)
                 state.record(user, "brief", topic[:200], {"shown": sorted({c.doc_id for c in b.citations})})
             except AssistantError as exc:
-                return html.escape(str(exc)), None, None
+                return html.escape(str(exc)), None, None, None
             out = Path(tempfile.mkdtemp())
             md = out / "briefing.md"
             md.write_text(b.to_markdown(), encoding="utf-8")
             docx = b.to_docx(out / "briefing.docx")
-            return html.escape(b.to_markdown(), quote=False), str(md), str(docx)
+            hwpx = write_hwpx(b, out / "briefing.hwpx")
+            return html.escape(b.to_markdown(), quote=False), str(md), str(docx), str(hwpx)
 
-        br_run.click(run_brief, [br_topic, br_lang], [br_out, br_md_file, br_docx_file])
+        br_run.click(run_brief, [br_topic, br_lang], [br_out, br_md_file, br_docx_file, br_hwpx_file])
 
         # --- feedback -----------------------------------------------------------------------------------------
         def own_rows(user):  # a reader sees their own feedback; an admin everyone's
