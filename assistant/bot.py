@@ -206,9 +206,8 @@ class Assistant:
         """A question asking for a kind of thing (a date, a count) whose best-matching sentence holds none may find
         it a little further down: one passage from the next top_k that holds a sentence of that kind, covering the
         question as well as an answer must, is added. A passage naming a place the question does not name is
-        passed over ("Incheon Startup Park's floor area" is not the Daejeon park's). Measured: Korean PDFs 8 -> 9 of
-        10 (kpdf-03: the review report's referral date, 15th in retrieval); test, held-out, training and statute
-        unchanged. Adding all of the next 8 passages cost p-011, p-092 and train-d-060."""
+        passed over ("Incheon Startup Park's floor area" is not the Daejeon park's). (Adding all of the next 8
+        passages let unrelated sentences of the right kind lead.)"""
         if not question_types(evidence["question"]):
             return evidence
         own = {k: v for k, v in evidence.items() if k not in ("premise_terms", "embed")}
@@ -237,8 +236,7 @@ class Assistant:
     def _premised(self, evidence: dict, filters) -> dict:
         """A question that states a premise ("대구 특구 지정일을 기준으로 하면, … 평가 기준일은 언제?") needs the
         premise's fact as well as the rule it asks about: the premise is searched on its own and its best
-        passages are added (the answer takes the premise's fact from them: compose, premise_terms). Measured: test
-        226 -> 227 (z-088; multi-hop 17 -> 18 of 24); held-out, training, statute and Korean PDFs unchanged."""
+        passages are added (the answer takes the premise's fact from them: compose, premise_terms)."""
         said = premise(evidence["question"])
         if not said:
             return evidence

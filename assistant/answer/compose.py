@@ -180,8 +180,7 @@ def candidates(
     types = question_types(question) or (question_types(query) if carried_terms and is_bare_topic(question) else [])
     subjects = [n for e in find_entities(query) for n in e.names]
     aliases = term_aliases(question)
-    # Measured: statute 18 -> 19 of 20 (law-14: "혁신도시" asked, "혁신 도시" in the Act); 7 other answers reworded,
-    # none gained or lost.
+    # A compound asked may be written as its parts ("혁신도시" asked, "혁신 도시" in the Act).
     for t, alts in compound_aliases(list(query_terms)).items():
         aliases[t] = tuple(aliases.get(t, ())) + alts
 
@@ -231,7 +230,7 @@ def candidates(
             if names_kind(types, remark):
                 # "…, but the amounts are not published": the remark names the kind asked, and the rest of the
                 # sentence says of what. (Also counting such a remark as the right kind of answer, not merely not
-                # the wrong one, declined z-003, p-007 and hp-015, whose remarks name another year's or phase's.)
+                # the wrong one, declined questions whose remarks name another year's or phase's.)
                 words |= c.terms
             cover = coverage(qterms, words, ctx, aliases=aliases)
             if alt_groups and is_korean(clause) != (lang == "ko"):
@@ -319,14 +318,12 @@ def compose(
     at = step_answer(ranked, step, idf) if step else None
     if at is not None:
         # "맨 먼저 무엇을 확인해야 하나요?": the step at the place asked leads, whatever step matched best (the
-        # step the question names, or one sharing the list's lead-in). Measured: held-out 49 -> 51 (hp-008,
-        # hp-009); test, training, statute and Korean PDFs unchanged.
+        # step the question names, or one sharing the list's lead-in).
         ranked = [at] + [c for c in ranked if c is not at]
     part = _named_part(question, passages, ranked)
     if part is not None:
         # "…법률안은 부칙상 언제부터 시행되나요?" is answered from the 부칙, not by the report's better-covered
-        # referral date. Measured: Korean PDFs 9 -> 10 of 10 (kpdf-01); 12 questions of the test, held-out and
-        # training sets name a part ("특별법상", "보도에 따르면"), none changed; statute unchanged.
+        # referral date.
         ranked = [part] + [c for c in ranked if c is not part]
     chosen = [ranked[0]]
     covered = set(ranked[0].terms) & set(qterms)
@@ -343,9 +340,8 @@ def compose(
             # in that language: then its sentences not of the wrong kind follow as well ("6,313억 원 planned for
             # 2026" after the totals; "The Act contains no provision that distinguishes foreign-owned firms"
             # after a sentence on how the Act is cited). The question's words cannot show there, so what they add
-            # is not asked. Measured: training a 38 -> 40 (a-030, a-041) for sentences of the kind asked, then
-            # test 220 -> 221 (z-122) for any not of the wrong kind; nothing lost. Letting them follow a lead in
-            # the question's language too cost z-099 (they take the second fact's place).
+            # is not asked. Letting them follow a lead in the question's language too would take the place of a
+            # second fact.
             continue
         new = (c.terms & set(qterms)) - covered
         if not new and c.tmatch <= 0 and not other:
@@ -362,27 +358,24 @@ def compose(
         chosen.insert(1, fact)
     limit = _qualifier(cands, chosen[0])
     if limit is not None and text_key(limit.text) not in {text_key(c.text) for c in chosen}:
-        # Measured: held-out 51 -> 52 (hp-006, "혁신도시 밖 기업도 … 받을 수 있나요?"); no other answer changed.
+        # A sentence that limits the best one ("…에 입주하는 경우에만 해당한다") is part of its answer.
         chosen.insert(1, limit)
     chosen += _other_language_second(ranked, chosen, lang)
     texts = [c.text for c in chosen]
     cities = {e.id for e in find_entities(query) if e.kind == "city"}
     if len(cities) == 1 and _another_city(chosen[0], passages, cities):
         # "대구 특구 착공식은 언제?" led by Busan's groundbreaking: the sentences about another city go, and with
-        # none left the answer is not in the documents. Measured: declined hz-035; z-057 now leads with Ulsan's
-        # sentence instead of Gwangju's; nothing lost. Declining outright whenever the first sentence is about
-        # another city cost z-057.
+        # none left the answer is not in the documents. (Declining outright whenever the first sentence is about
+        # another city lost an answer that a later sentence gave for the right city.)
         chosen = [c for c in chosen if not _another_city(c, passages, cities)]
         if not chosen:
             return replace(_decline(question, query, passages, passage_scores, lang), evidence=evidence)
         texts = [c.text for c in chosen]
     if (phase_missing(question, texts) or year_missing(question, texts)
             or (question_types(question) and all(c.tmatch <= 0 for c in chosen))):
-        # Measured on the test, held-out and training questions: declined z-134 (unanswerable); no question
-        # answered rightly was lost. Rounds (2차) as well declined two more but cost kpdf-07 (see _PHASE). The
-        # as-of year: declined p-110, train-d-051 and d-052, and p-050 (answered wrongly before); nothing lost.
-        # No sentence holding the kind asked ("total floor area" answered with a list of tenants): declined
-        # train-d-060, nothing lost; asking it of the first sentence alone also cost train-d-023.
+        # A phase or an as-of year asked that no chosen sentence names, or no sentence holding the kind asked
+        # ("total floor area" answered with a list of tenants): not answered. (Rounds, 2차, are left out: see
+        # _PHASE; asking the kind of the first sentence alone lost answers the second sentence gave.)
         return replace(_decline(question, query, passages, passage_scores, lang), evidence=evidence)
     numbering: dict[int, int] = {}
     parts: list[str] = []
@@ -594,10 +587,7 @@ def _supported_first(ranked: list[Candidate], min_lexical: float, min_dense: flo
                      within: float = 0.9) -> list[Candidate]:
     """When the best sentence lacks support (few of the question's words, not close in meaning) but one of the next
     scores nearly as well and has it, that one leads: the answer is there, behind a table row that matched the
-    topic ("Daegu · … robot logistics" before "… 한국로봇산업진흥원 … 연계"). Measured: test 217 -> 220 (z-100,
-    z-105, z-128), held-out 48 -> 49 (hz-018), training a 40 -> 39 (a-058, unanswerable, now answered with a
-    sentence that names the site but not its area); within 0.95 gained z-100 only; 5 places and 0.8 also lost
-    train-b-056."""
+    topic ("Daegu · … robot logistics" before "… 한국로봇산업진흥원 … 연계")."""
     if not ranked or _supported(ranked[0], min_lexical, min_dense):
         return ranked
     for i, c in enumerate(ranked[1:top], 1):

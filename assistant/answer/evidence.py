@@ -89,8 +89,8 @@ QUESTION_TYPES: dict[str, tuple[re.Pattern, re.Pattern]] = {
     ),
     # "누가 / who" asks for a person, an office or a body: "시·도지사", "산업부 장관", "문화체육관광부", "Sam Fiorello".
     "who": (
-        # "어디에서 선정되나요" asks which body decides. (Counting "which organisation" as well cost train-c-047:
-        # the firm it asks for is named without a title.)
+        # "어디에서 선정되나요" asks which body decides. (Counting "which organisation" as well lost a question
+        # whose firm is named without a title.)
         re.compile(r"누가|누구|\bwho\b|어디(?:에)?서\s*(?:최종\s*)?(?:선정|지정|심의|결정|승인|의결)", re.I),
         re.compile(r"장관|지사|시장|군수|구청장|청장|교육감|위원장|대통령|총리|의장|이사장|센터장|원장|실장|국장|정책관|"
                    r"위원회|협의체|공사|공단|재단|기관|진흥원|연구원|교수|건축가|시행자|[가-힣]{2,}부(?=[가는이의와에\s.,·]|$)|"
@@ -98,7 +98,6 @@ QUESTION_TYPES: dict[str, tuple[re.Pattern, re.Pattern]] = {
                    r"Committee|Corporation|Ministry|MOLIT|agency|council|implementer|developer)\b"),
     ),
     # "어떤 법률에 근거해", "which Act" ask for a law: "「기업도시개발 특별법」", "the Enterprise City Development Act".
-    # Measured: test 224 -> 225 (z-095); held-out, training, statute and Korean PDFs unchanged.
     "law": (
         re.compile(r"(?:어떤|어느|무슨)\s*법(?:률|령)?(?:[을를에이가으로]|\s|$)|\b(?:which|what)\s+(?:law|act|statute)\b", re.I),
         re.compile(r"「[^」]*법[^」]*」|[가-힣]{2,}법(?:률)?(?=[은는이가의에을과로,\s」)]|$)|\b[A-Z][A-Za-z]+(?: [A-Za-z]+){0,8} Act\b"),
@@ -293,7 +292,6 @@ def _holds(kind: str, sentence: str, question: str) -> bool:
         return bool(pattern.search(sentence))
     # "진흥재단은 누가 설립할 수 있나요?": the foundation the question names is not who sets it up. A body or
     # office (or a law: "「…특별법」은 어떤 법률로 바뀌었나요") counts only when its word is not the question's own.
-    # Measured: test 223 -> 224 (z-086), training b-046 and d-036 gained; nothing lost.
     asked = _SPACE.sub("", question).lower()
     for m in pattern.finditer(sentence):
         start = m.start()
