@@ -23,6 +23,7 @@ EXAMPLES = """examples:
   policy-assistant users set-password kim
   policy-assistant users token kim --label "laptop script" --days 30
   policy-assistant users remove lee
+  policy-assistant users audit --since 2026-12-01 --format jsonl > audit.jsonl
 """
 
 
@@ -99,6 +100,15 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    """Print the audit log (oldest first) as CSV or JSON lines; the export itself is recorded."""
+    log = _audit(args.audit_db)
+    out = log.to_jsonl(args.actor, args.since) if args.format == "jsonl" else log.to_csv(args.actor, args.since)
+    sys.stdout.write(out)
+    log.record(_actor(), "export", "audit", detail={"actor": args.actor, "since": args.since, "format": args.format})
+    return 0
+
+
 def _dbs(p: argparse.ArgumentParser) -> None:
     p.add_argument("--users-db", metavar="PATH", help="accounts database (default: setting users_db, users.sqlite3)")
     p.add_argument("--audit-db", metavar="PATH", help="audit log (default: setting audit_db, audit.sqlite3)")
@@ -142,5 +152,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     tk.add_argument("--days", type=int, default=30, help="days until it expires (default 30)")
     tk.set_defaults(func=cmd_token)
 
-    for p in (a, ls, rm, pw, tk):
+    au = sub.add_parser("audit", help="export the audit log (CSV or JSON lines) to standard output")
+    au.add_argument("--actor", help="only this user's events")
+    au.add_argument("--since", metavar="YYYY-MM-DD", help="only events at or after this date (UTC)")
+    au.add_argument("--format", choices=["csv", "jsonl"], default="csv")
+    au.set_defaults(func=cmd_audit)
+
+    for p in (a, ls, rm, pw, tk, au):
         _dbs(p)

@@ -123,3 +123,20 @@ def test_feedback_belongs_to_its_user(server):
         event, data = call(c, "fb_rows", [], "fb-admin1")
         rows = json.dumps(data, ensure_ascii=False)
         assert "comment from reader1" in rows and "comment from admin1" in rows
+
+
+def test_an_api_token_signs_a_script_in_as_its_user(server):
+    import httpx
+
+    url, state, _ = server
+    token = state.users.issue_token("reader1", label="script", days=1)
+    with httpx.Client(base_url=url, timeout=120, headers={"Authorization": f"Bearer {token}"}) as c:
+        event, data = call(c, "search", ["금고동 비밀 청사 이전 예산", 20], "tok")
+        assert event == "complete" and data[0] and not [h for h in data[0] if h["doc_id"] == "ko/vault.md"]
+        assert c.get("/source/ko/vault.md").status_code == 404 and c.get("/source/ko/daegu.md").status_code == 200
+    assert state.audit.events(actor="reader1")[0].action == "search"  # newest first
+    with httpx.Client(base_url=url, timeout=60, headers={"Authorization": "Bearer not-a-token"}) as c:
+        r = c.get("/source/ko/daegu.md")
+        assert r.status_code == 401 and r.json()["error"]["code"] == "bad_token"
+    state.users.revoke_token(token)
+    assert httpx.get(f"{url}/source/ko/daegu.md", headers={"Authorization": f"Bearer {token}"}).status_code == 401

@@ -164,3 +164,14 @@ def test_many_threads_can_record_at_once(log):
         ids = list(pool.map(lambda i: log.record(f"user{i % 4}", "ask", str(i)), range(40)))
     assert sorted(ids) == list(range(1, 41))
     assert len(log.events(limit=1000)) == 40
+
+
+def test_cli_exports_the_log_and_records_the_export(tmp_path, capsys):
+    from assistant.cli import main
+
+    db = tmp_path / "audit.sqlite3"
+    AuditLog(db).record("kim", "ask", "대구 사업비", detail={"shown": ["ko/daegu.md"], "password": "never-stored-1"})
+    assert main(["users", "audit", "--audit-db", str(db), "--format", "jsonl"]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [e["action"] for e in lines] == ["ask"] and "password" not in lines[0]["detail"]
+    assert AuditLog(db).events()[0].action == "export"

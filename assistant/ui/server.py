@@ -50,7 +50,39 @@ def make_app(settings: Settings, auth: tuple[str, str] | None = None):
     # Gradio checks that a file an event receives was uploaded by a browser only once the app counts as launched,
     # which mounting never sets: without this, a client could name any server path as an "uploaded" file.
     demo.has_launched = True
+    if state.has_accounts:
+        app.add_middleware(BearerTokens, state=state, gradio_app=lambda: _gradio_app(app))
     return app, state
+
+
+class BearerTokens:
+    """`Authorization: Bearer <token>` (from `policy-assistant users token`) signs one request in as the token's
+    user, for scripts that call the app's API: the token becomes a sign-in that lasts only that request. A wrong,
+    expired or revoked token is refused with 401 before anything else runs."""
+
+    def __init__(self, app, state: AppState, gradio_app):
+        self.app, self.state, self.gradio_app = app, state, gradio_app
+
+    async def __call__(self, scope, receive, send):
+        header = dict(scope.get("headers") or []).get(b"authorization", b"") if scope["type"] == "http" else b""
+        if not header[:7].lower() == b"bearer ":
+            return await self.app(scope, receive, send)
+        user = self.state.users.user_for_token(header[7:].decode("latin-1").strip())
+        if user is None:
+            from fastapi.responses import JSONResponse
+
+            body = {"error": {"code": "bad_token", "message": "the token is not valid (wrong, expired or revoked)"}}
+            return await JSONResponse(body, status_code=401)(scope, receive, send)
+        import secrets
+
+        gradio_app, key = self.gradio_app(), "bearer-" + secrets.token_urlsafe(24)
+        gradio_app.tokens[key] = user.username
+        cookie = f"access-token-{gradio_app.cookie_id}={key}".encode()
+        headers = [(k, v) for k, v in scope["headers"] if k not in (b"cookie", b"authorization")] + [(b"cookie", cookie)]
+        try:
+            await self.app({**scope, "headers": headers}, receive, send)
+        finally:
+            gradio_app.tokens.pop(key, None)
 
 
 def _extracted_text(path: Path, doc_id: str) -> str:
@@ -64,17 +96,23 @@ def _extracted_text(path: Path, doc_id: str) -> str:
         return exc.reason
 
 
-def _signed_in(app, request) -> str | None:
-    """The user the Gradio login cookie on this request belongs to, or None."""
+def _gradio_app(app):
+    """The Gradio application mounted on app (it holds the sign-in sessions)."""
     from starlette.routing import Mount
 
     for route in app.routes:
-        gradio_app = getattr(route, "app", None) if isinstance(route, Mount) else None
-        if gradio_app is not None and hasattr(gradio_app, "tokens"):
-            cookie = (request.cookies.get(f"access-token-{gradio_app.cookie_id}")
-                      or request.cookies.get(f"access-token-unsecure-{gradio_app.cookie_id}"))
-            return gradio_app.tokens.get(cookie) if cookie else None
-    return None
+        inner = getattr(route, "app", None) if isinstance(route, Mount) else None
+        if inner is not None and hasattr(inner, "tokens"):
+            return inner
+    raise RuntimeError("no Gradio app is mounted")
+
+
+def _signed_in(app, request) -> str | None:
+    """The user the Gradio sign-in cookie on this request belongs to, or None."""
+    gradio_app = _gradio_app(app)
+    cookie = (request.cookies.get(f"access-token-{gradio_app.cookie_id}")
+              or request.cookies.get(f"access-token-unsecure-{gradio_app.cookie_id}"))
+    return gradio_app.tokens.get(cookie) if cookie else None
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
