@@ -53,7 +53,13 @@ def cmd_index_build(args: argparse.Namespace) -> int:
 def _open(args: argparse.Namespace):
     from assistant.bot import Assistant
 
+    from assistant.index.store import current_build
+
     settings = _settings(args)
+    if not args.no_build and current_build(settings.index_dir) is None and any(p.exists() for p in settings.corpus_dirs):
+        print(f"policy-assistant: no index at {settings.index_dir}; building one from "
+              f"{', '.join(map(str, settings.corpus_dirs))} first (a few minutes; --no-build to stop here)",
+              file=sys.stderr)
     return Assistant.from_index(settings.index_dir, settings=settings, build=not args.no_build, progress=True)
 
 
