@@ -19,7 +19,7 @@ import numpy as np
 from assistant.chunking import chunk_document
 from assistant.embedders import Embedder, get_embedder
 from assistant.errors import AssistantError, IndexIncompatibleError, IngestError
-from assistant.ingest import INGEST_VERSION, Limits, SourceFile, load_file, sidecar_of, survey
+from assistant.ingest import INGEST_VERSION, Limits, SourceFile, load_file, ocr, sidecar_of, survey
 from assistant.settings import Settings
 from assistant.text import tokenize_many, tokenizer_version
 from assistant.types import Chunk
@@ -40,6 +40,7 @@ class BuildReport:
     unchanged: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (doc_id, reason)
     ignored: list[tuple[str, str]] = field(default_factory=list)  # (doc_id, reason): not documents at all
+    ocr_pages: int = 0  # scanned pages read by OCR in this build
     chunks: int = 0
     embedded: int = 0
     seconds: float = 0.0
@@ -55,6 +56,8 @@ class BuildReport:
         for label, names in (("added", self.added), ("changed", self.changed), ("removed", self.removed)):
             out += [f"  {label}: {n}" for n in names]
         out += [f"  skipped: {n} — {why}" for n, why in self.skipped]
+        if self.ocr_pages:
+            out.append(f"  OCR: {self.ocr_pages} scanned pages read by Tesseract")
         out += [f"  not a document: {n} — {why}" for n, why in self.ignored[:MAX_IGNORED_LINES]]
         if len(self.ignored) > MAX_IGNORED_LINES:
             out.append(f"  … and {len(self.ignored) - MAX_IGNORED_LINES} more files that are not documents")
@@ -209,8 +212,9 @@ def build_index(settings: Settings, embedders: dict[str, Embedder] | None = None
         old_files = reuse.files if reuse else {}
         old_skipped = reuse.manifest.get("skipped", {}) if reuse else {}
 
-        # A file skipped before, unchanged and under the same limits, fails the same way: it is not read again.
-        limits_key = [settings.max_file_mb, settings.max_pages, settings.max_chunks_per_file]
+        # A file skipped before, unchanged and under the same limits (and OCR as available as then), fails the same
+        # way: it is not read again.
+        limits_key = [settings.max_file_mb, settings.max_pages, settings.max_chunks_per_file, ocr.available()]
         still_bad = {d for d, v in old_skipped.items()
                      if v.get("sha256") == hashes.get(d) and v.get("limits") == limits_key}
         todo = [s for s in sources
@@ -243,6 +247,7 @@ def build_index(settings: Settings, embedders: dict[str, Embedder] | None = None
                 skipped[src.doc_id] = {"sha256": hashes[src.doc_id], "reason": reason, "limits": limits_key}
                 continue
             new_chunks[src.doc_id] = chunks
+            report.ocr_pages += int(doc.meta.get("ocr_pages", 0) or 0)
             (report.changed if src.doc_id in old_files else report.added).append(src.doc_id)
             files[src.doc_id] = _file_entry(src, hashes[src.doc_id], doc.title, doc.meta, len(chunks))
 

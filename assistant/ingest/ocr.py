@@ -29,7 +29,7 @@ OCR_DPI = 300  # Tesseract's models are trained on ~300 dpi text; less loses Han
 # An A4 page at 300 dpi is 3508 px long; a page drawn larger is rendered at a lower resolution instead of into a
 # bitmap of gigabytes.
 MAX_SIDE_PX = 4200
-OCR_TIMEOUT_S = 60  # per page, for rendering and for reading each
+OCR_TIMEOUT_S = 60  # per page, rendering and reading together
 MAX_OCR_PAGES = 50  # per file: ~3-7 s a page on two cores, so a 500-page scan cannot hold the build for an hour
 MAX_OCR_SECONDS = 600  # per file: the page limit binds first on ordinary scans; this one on pages that are slow
 INSTALL_HINT = "scanned pages need OCR: install tesseract-ocr and tesseract-ocr-kor"
@@ -133,6 +133,8 @@ def ocr_pages(pdf: Path, indexes: list[int], long_sides_pt: dict[int, float] | N
     limit = MAX_OCR_PAGES if limit is None else limit
     stop = unavailable()
     budget_end = time.monotonic() + MAX_OCR_SECONDS
+    if stop is None:
+        log.info("%s: reading %d scanned pages by OCR", pdf.name, min(len(indexes), limit))  # minutes, not seconds
     for n, index in enumerate(sorted(indexes)):
         if stop is None and n >= limit:
             stop = f"over the limit of {limit} OCR'd pages a file"
