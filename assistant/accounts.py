@@ -14,16 +14,14 @@ import hashlib
 import re
 import secrets
 import sqlite3
-import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from assistant.errors import InputError
-from assistant.private_files import private_db
+from assistant.private_files import PrivateDatabase
 from assistant.types import ACCESS_LEVELS
 
 ROLES = ("reader", "editor", "admin")
@@ -138,21 +136,13 @@ class UserStore:
         self.path = Path(path)
         self._hash_params = dict(hash_params or {})
         self._clock = clock
-        self._lock = threading.Lock()
-        self._ready = False
+        self._database = PrivateDatabase(self.path, SCHEMA)
         self._hasher_obj: Any = None
         self._dummy: str | None = None
 
     # --- storage and hashing -------------------------------------------------------------------------------------
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            if not self._ready:
-                with private_db(self.path) as db:
-                    db.executescript(SCHEMA)
-                self._ready = True
-        with private_db(self.path) as db:
-            yield db
+    def _db(self):
+        return self._database.connect()
 
     def _hasher(self) -> Any:
         if self._hasher_obj is None:

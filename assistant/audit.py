@@ -14,18 +14,15 @@ from __future__ import annotations
 import json
 import math
 import re
-import sqlite3
-import threading
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from assistant.clean import clean_text
 from assistant.csvsafe import rows_to_csv
 from assistant.errors import InputError
-from assistant.private_files import private_db
+from assistant.private_files import PrivateDatabase
 
 ACTIONS = frozenset({
     "login", "login_failed", "ask", "search", "brief", "check", "document_added", "document_removed",
@@ -117,18 +114,10 @@ class AuditLog:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self._lock = threading.Lock()
-        self._ready = False
+        self._database = PrivateDatabase(self.path, SCHEMA)
 
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            if not self._ready:
-                with private_db(self.path) as db:
-                    db.executescript(SCHEMA)
-                self._ready = True
-        with private_db(self.path) as db:
-            yield db
+    def _db(self):
+        return self._database.connect()
 
     def record(self, actor: str, action: str, target: str = "", *, detail: dict[str, Any] | None = None) -> int:
         """Append one event and return its id. `action` is one of ACTIONS; secrets in `detail` are dropped first."""

@@ -39,3 +39,26 @@ def private_db(path: str | Path, timeout: float = 10) -> Iterator[sqlite3.Connec
     with closing(sqlite3.connect(path, timeout=timeout)) as db:
         with db:
             yield db
+
+
+class PrivateDatabase:
+    """A private SQLite file whose schema is created on first use, so constructing a store touches no disk.
+    connect() gives one connection per call (safe across threads), as private_db does."""
+
+    def __init__(self, path: str | Path, schema: str):
+        import threading
+
+        self.path = Path(path)
+        self._schema = schema
+        self._lock = threading.Lock()
+        self._ready = False
+
+    @contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            if not self._ready:
+                with private_db(self.path) as db:
+                    db.executescript(self._schema)
+                self._ready = True
+        with private_db(self.path) as db:
+            yield db

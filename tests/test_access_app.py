@@ -4,15 +4,13 @@ a user store holding a reader (public clearance), an editor (internal) and an ad
 from __future__ import annotations
 
 import json
-import threading
 from contextlib import contextmanager
-import time
 
 import pytest
 
-from conftest import MD_DAEGU
-from test_access import RESTRICTED_MD, SECRET
-from test_app_security import call, free_port, upload
+from conftest import MD_DAEGU, served
+from test_access import RESTRICTED_MD
+from test_app_security import call, upload
 
 pytestmark = pytest.mark.slow
 PASSWORDS = {"reader1": "reader-password-1", "editor1": "editor-password-1", "admin1": "admin-password-1"}
@@ -20,8 +18,6 @@ PASSWORDS = {"reader1": "reader-password-1", "editor1": "editor-password-1", "ad
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    import uvicorn
-
     from assistant.accounts import UserStore
     from assistant.settings import Settings
     from assistant.ui.server import make_app
@@ -39,15 +35,8 @@ def server(tmp_path_factory):
     users.add("editor1", PASSWORDS["editor1"], "editor")
     users.add("admin1", PASSWORDS["admin1"], "admin")
     app, state = make_app(settings)
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    threading.Thread(target=srv.run, daemon=True).start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}", state, tmp
-    srv.should_exit = True
+    with served(app) as url:
+        yield url, state, tmp
 
 
 @contextmanager

@@ -7,29 +7,17 @@ tokenizer, and a client that sent no history still got answers read against hidd
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
-from pathlib import Path
 
 import pytest
 
-from conftest import MD_ACT, MD_DAEGU, MD_EN, ROOT
+from conftest import MD_ACT, MD_DAEGU, MD_EN, ROOT, served
 
 pytestmark = pytest.mark.slow
 USER, PASSWORD = "officer", "correct horse battery"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    import uvicorn
-
     from assistant.settings import Settings
     from assistant.ui.server import make_app
 
@@ -45,17 +33,8 @@ def server(tmp_path_factory):
     settings = Settings(corpus_dirs=(corpus,), index_dir=tmp / "index", upload_dir=tmp / "uploads",
                         feedback_db=tmp / "feedback.sqlite3")
     app, state = make_app(settings, (USER, PASSWORD))
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}", state, tmp
-    srv.should_exit = True
-    thread.join(10)
+    with served(app) as url:
+        yield url, state, tmp
 
 
 @pytest.fixture()
