@@ -43,12 +43,15 @@ def prepare(work: Path, corpus: Path, users: int) -> dict[str, str]:
     from assistant import Assistant, Settings
     from assistant.accounts import UserStore
 
-    shutil.copytree(corpus, work / "corpus")
+    if not (work / "corpus").exists():
+        shutil.copytree(corpus, work / "corpus")
     settings = Settings(corpus_dirs=(work / "corpus",), index_dir=work / "index", upload_dir=work / "uploads")
     bot = Assistant.from_index(settings.index_dir, settings=settings, progress=False)
     store = UserStore(work / "users.sqlite3")
+    known = {u.username for u in store.list()}
     for i in range(users):
-        store.add(f"user{i:02d}", PASSWORD, "editor")
+        if f"user{i:02d}" not in known:
+            store.add(f"user{i:02d}", PASSWORD, "editor")
     return {q: bot.ask(q).text for q in QUESTIONS}
 
 
@@ -95,8 +98,9 @@ async def one(kind: str, client, i: int, n: int, rng, expected: dict[str, str], 
         out = await call(client, "respond", [q, [], None, "ko", [], [], "", ""], session)
         shown = out[0][-1]["content"]
         text = shown if isinstance(shown, str) else " ".join(p.get("text", "") for p in shown)
-        if expected[q].split("[")[0].strip()[:40] not in text:
-            stats["mismatched"].append(q)
+        if _key(expected[q]) not in text:
+            mixed = [o for o in expected if o != q and _key(expected[o]) in text]
+            stats["mismatched"].append((q, "another question's answer" if mixed else "a changed answer", text[:120]))
     elif kind == "search":
         out = await call(client, "search", [rng.choice(QUESTIONS), 5], session)
         if not out or not out[0]:
@@ -114,6 +118,10 @@ async def one(kind: str, client, i: int, n: int, rng, expected: dict[str, str], 
             stats["errors"].append(f"user{i:02d} upload {name}: {out[-1][:160]}")
 
 
+def _key(answer: str) -> str:
+    return answer.split("[")[0].strip()[:40]
+
+
 def pct(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(q * len(values)))] if values else 0.0
@@ -124,8 +132,9 @@ def main() -> int:
     ap.add_argument("--users", type=int, default=40)
     ap.add_argument("--seconds", type=int, default=300)
     ap.add_argument("--corpus", type=Path, default=ROOT / "corpus" / "ko")
+    ap.add_argument("--work", type=Path, help="reuse this folder of an earlier run (its index, accounts, uploads)")
     args = ap.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="pa-load-"))
+    work = args.work or Path(tempfile.mkdtemp(prefix="pa-load-"))
     t0 = time.perf_counter()
     expected = prepare(work, args.corpus, args.users)
     print(f"prepared in {time.perf_counter() - t0:.0f} s: {work}", flush=True)
@@ -179,6 +188,11 @@ def run(url: str, args, expected: dict[str, str], work: Path) -> int:
           f"uploads {len(stats['uploaded'])}, lost documents {len(lost)}")
     for line in stats["errors"][:10]:
         print("  " + line)
+    kinds = {}
+    for q, kind, shown in stats["mismatched"]:
+        kinds.setdefault(kind, []).append((q, shown))
+    for kind, rows in kinds.items():
+        print(f"  {len(rows)} × {kind}, e.g. {rows[0][0]!r} → {rows[0][1]!r}")
     return 1 if stats["errors"] or stats["mismatched"] or lost else 0
 
 
