@@ -184,8 +184,10 @@ def run(url: str, args, expected: dict[str, str], work: Path) -> int:
     print(f"{args.users} users, {wall:.0f} s, {total} requests ({total / wall:.1f}/s)")
     for kind, values in sorted(stats["latency"].items()):
         print(f"  {kind:<7} n={len(values):>5}  p50 {pct(values, 0.5):6.2f} s  p95 {pct(values, 0.95):6.2f} s")
-    print(f"errors {len(stats['errors'])}, answers not matching their question {len(stats['mismatched'])}, "
-          f"uploads {len(stats['uploaded'])}, lost documents {len(lost)}")
+    mixed = [m for m in stats["mismatched"] if m[1] == "another question's answer"]
+    print(f"errors {len(stats['errors'])}, answers of another question {len(mixed)}, answers changed as uploads "
+          f"grew the corpus {len(stats['mismatched']) - len(mixed)}, uploads {len(stats['uploaded'])}, "
+          f"lost documents {len(lost)}")
     for line in stats["errors"][:10]:
         print("  " + line)
     kinds = {}
@@ -193,7 +195,9 @@ def run(url: str, args, expected: dict[str, str], work: Path) -> int:
         kinds.setdefault(kind, []).append((q, shown))
     for kind, rows in kinds.items():
         print(f"  {len(rows)} × {kind}, e.g. {rows[0][0]!r} → {rows[0][1]!r}")
-    return 1 if stats["errors"] or stats["mismatched"] or lost else 0
+    # An answer may change as uploads grow the corpus (IDF shifts): reported, not a failure. Another question's
+    # answer would be a mix-up between sessions: that fails.
+    return 1 if stats["errors"] or mixed or lost else 0
 
 
 if __name__ == "__main__":
