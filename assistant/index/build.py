@@ -7,7 +7,6 @@ so a bad upload loses nothing).
 
 from __future__ import annotations
 
-import hashlib
 import sys
 import time
 from dataclasses import dataclass, field
@@ -16,20 +15,18 @@ from typing import Any, Callable
 
 import numpy as np
 
-from assistant.chunking import chunk_document
 from assistant.embedders import Embedder, get_embedder
 from assistant.errors import AssistantError, IndexIncompatibleError, IngestError
-from assistant.ingest import INGEST_VERSION, Limits, SourceFile, load_file, ocr, sidecar_of, survey
+from assistant.ingest import INGEST_VERSION, ocr
 from assistant.settings import Settings
 from assistant.text import tokenize_many, tokenizer_version
 from assistant.types import Chunk
 
 from . import store
+from .plan import Plan, file_entry, load_chunks, plan
 
 Progress = Callable[[int, int, str], None]  # (done, total, what)
 MAX_IGNORED_LINES = 20
-# What the manifest keeps of a file's metadata: it is read again at every start, so a file cannot make it large.
-MAX_META_KEYS, MAX_META_ITEMS, MAX_META_CHARS = 40, 50, 1000
 
 
 @dataclass
@@ -68,24 +65,6 @@ class BuildReport:
         return out
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def source_hash(path: Path) -> str:
-    """The file's sha256, folded with its metadata sidecar's when it has one: editing the sidecar (an access level)
-    re-indexes the document."""
-    digest = sha256_file(path)
-    side = sidecar_of(path)
-    if not side.is_file():
-        return digest
-    return hashlib.sha256(f"{digest}:{sha256_file(side)}".encode()).hexdigest()
-
-
 def embedder_names(settings: Settings) -> list[str]:
     return [n.strip() for n in settings.embedder.replace(",", "+").split("+") if n.strip()]
 
@@ -112,57 +91,6 @@ def _reusable(manifest: dict[str, Any] | None, settings: Settings, names: list[s
         and [e["name"] for e in manifest.get("embedders", [])] == names
         and manifest.get("params") == build_params(settings)
     )
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What a build starts from: the documents with their hashes, the live manifest, the files that are not
-    documents and the documents that cannot even be opened (both as (doc_id, reason))."""
-
-    sources: list[SourceFile]
-    hashes: dict[str, str]
-    manifest: dict[str, Any] | None
-    ignored: list[tuple[str, str]]
-    unreadable: list[tuple[str, str]]
-
-
-def plan(settings: Settings) -> Plan:
-    found, ignored = survey(settings.source_dirs, settings.exclude)
-    hashes: dict[str, str] = {}
-    unreadable = []
-    for src in found:
-        try:
-            hashes[src.doc_id] = source_hash(src.path)
-        except OSError as exc:  # one file nobody may open must not stop every build
-            unreadable.append((src.doc_id, f"cannot be opened ({exc.strerror or type(exc).__name__})"))
-    return Plan([src for src in found if src.doc_id in hashes], hashes, store.read_manifest(settings.index_dir),
-                [(i.doc_id, i.reason) for i in ignored], unreadable)
-
-
-def limits(settings: Settings) -> Limits:
-    return Limits(max_bytes=settings.max_file_mb * 1024 * 1024, max_pages=settings.max_pages,
-                  max_chunks=settings.max_chunks_per_file)
-
-
-def load_chunks(src: SourceFile, settings: Settings) -> tuple[list[Chunk], Any]:
-    """The file's chunks, or IngestError with the reason it is skipped: unreadable, empty, or too long."""
-    bounds = limits(settings)
-    doc = load_file(src, bounds)
-    # Chunking a huge text is itself slow: refuse by length first, by the chunk count after.
-    estimate = len(doc.text) // max(1, settings.chunk_size - settings.chunk_overlap)
-    if estimate > bounds.max_chunks:
-        raise IngestError(src.doc_id, f"about {estimate} passages, over the limit of {bounds.max_chunks} "
-                                      "(setting max_chunks_per_file)")
-    try:
-        chunks = chunk_document(doc, settings.chunk_size, settings.chunk_overlap)
-    except Exception as exc:  # one file's text must not stop the build, whatever the splitter makes of it
-        raise IngestError(src.doc_id, f"could not be cut into passages ({type(exc).__name__})") from exc
-    if not chunks:
-        raise IngestError(src.doc_id, "no text to index")
-    if len(chunks) > bounds.max_chunks:
-        raise IngestError(src.doc_id, f"{len(chunks)} passages, over the limit of {bounds.max_chunks} "
-                                      "(setting max_chunks_per_file)")
-    return chunks, doc
 
 
 def is_stale(settings: Settings) -> bool:
@@ -200,144 +128,135 @@ def build_index(settings: Settings, embedders: dict[str, Embedder] | None = None
     index_dir = Path(settings.index_dir)
     with store.build_lock(index_dir):
         planned = plan(settings)
-        sources, hashes, manifest = planned.sources, planned.hashes, planned.manifest
         report.ignored = planned.ignored
-        unreadable = dict(planned.unreadable)
-        reuse = None
-        if not full and _reusable(manifest, settings, names):
-            try:
-                reuse = store.load(index_dir, names)
-            except AssistantError:
-                reuse = None  # damaged: rebuild everything
+        reuse = _reuse(index_dir, planned.manifest, settings, names, full)
         old_files = reuse.files if reuse else {}
         old_skipped = reuse.manifest.get("skipped", {}) if reuse else {}
-
-        # A file skipped before, unchanged and under the same limits (and OCR as available as then), fails the same
-        # way: it is not read again.
-        limits_key = [settings.max_file_mb, settings.max_pages, settings.max_chunks_per_file, ocr.available()]
-        still_bad = {d for d, v in old_skipped.items()
-                     if v.get("sha256") == hashes.get(d) and v.get("limits") == limits_key}
-        todo = [s for s in sources
-                if old_files.get(s.doc_id, {}).get("sha256") != hashes[s.doc_id] and s.doc_id not in still_bad]
-        report.removed = sorted(d for d in old_files if d not in hashes and d not in unreadable)
-        # A file that cannot be opened now is skipped; an earlier indexed version of it is kept.
-        report.skipped = [(d, why + (" (the previously indexed version is kept)" if d in old_files else ""))
-                          for d, why in planned.unreadable]
-        report.unchanged = [s.doc_id for s in sources if s not in todo and s.doc_id in old_files]
+        todo = _todo(planned, old_files, old_skipped, settings, report)
         if reuse and not todo and not report.removed and old_skipped.keys() == {
-            d for d in hashes if d not in old_files
+            d for d in planned.hashes if d not in old_files
         }:
             report.skipped += [(d, v["reason"]) for d, v in sorted(old_skipped.items())]
-            report.chunks = len(reuse.chunks)
-            report.path = reuse.path
-            report.seconds = time.perf_counter() - t0
+            report.chunks, report.path, report.seconds = len(reuse.chunks), reuse.path, time.perf_counter() - t0
             return report
-
-        files: dict[str, dict[str, Any]] = {}
-        skipped: dict[str, dict[str, str]] = {}
-        new_chunks: dict[str, list[Chunk]] = {}
-        for src in todo:
-            try:
-                chunks, doc = load_chunks(src, settings)
-            except IngestError as exc:
-                reason = exc.reason
-                if src.doc_id in old_files:
-                    reason += " (the previously indexed version is kept)"
-                report.skipped.append((src.doc_id, reason))
-                skipped[src.doc_id] = {"sha256": hashes[src.doc_id], "reason": reason, "limits": limits_key}
-                continue
-            new_chunks[src.doc_id] = chunks
-            report.ocr_pages += int(doc.meta.get("ocr_pages", 0) or 0)
-            (report.changed if src.doc_id in old_files else report.added).append(src.doc_id)
-            files[src.doc_id] = _file_entry(src, hashes[src.doc_id], doc.title, doc.meta, len(chunks))
-
-        # Assemble in doc_id order: reused rows are copied, new chunks embedded.
-        old_rows: dict[str, list[int]] = {}
-        if reuse:
-            for row, chunk in enumerate(reuse.chunks):
-                old_rows.setdefault(chunk.doc_id, []).append(row)
-        keep_old = {d for d in old_files if (d in hashes or d in unreadable) and d not in new_chunks}
-        for d in keep_old:
-            files[d] = old_files[d]
-        order = sorted(set(files))
-        chunks: list[Chunk] = []
-        tokens: list[list[str]] = []
-        sources_of_rows: list[tuple[str, int]] = []  # ("old", row) or ("new", position in to_embed)
-        to_embed: list[Chunk] = []
-        for d in order:
-            if d in new_chunks:
-                toks = tokenize_many([lexical_text(c) for c in new_chunks[d]])
-                for c, t in zip(new_chunks[d], toks):
-                    chunks.append(c)
-                    tokens.append(t)
-                    sources_of_rows.append(("new", len(to_embed)))
-                    to_embed.append(c)
-            else:
-                for row in old_rows.get(d, []):
-                    chunks.append(reuse.chunks[row])
-                    tokens.append(reuse.tokens[row])
-                    sources_of_rows.append(("old", row))
-
+        files, skipped, new_chunks = _load_changed(todo, planned, old_files, settings, report)
+        keep_old = {d for d in old_files
+                    if (d in planned.hashes or d in dict(planned.unreadable)) and d not in new_chunks}
+        files.update({d: old_files[d] for d in keep_old})
+        order = sorted(files)
+        chunks, tokens, rows, to_embed = _assemble(order, new_chunks, reuse)
         t_embed = time.perf_counter()
         fresh = _embed_all(embedders, names, to_embed, progress)
         report.embed_seconds = time.perf_counter() - t_embed
-        vectors: dict[str, np.ndarray] = {}
-        for name in names:
-            dim = embedders[name].dim
-            matrix = np.zeros((len(chunks), dim), dtype=np.float32)
-            old_matrix = None
-            if reuse and any(kind == "old" for kind, _ in sources_of_rows):
-                old_matrix = reuse.vectors[name].reconstruct_n(0, reuse.vectors[name].ntotal)
-            for i, (kind, j) in enumerate(sources_of_rows):
-                matrix[i] = old_matrix[j] if kind == "old" else fresh[name][j]
-            vectors[name] = matrix
-
-        out_manifest = {
-            "schema_version": store.SCHEMA_VERSION,
-            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "embedders": [{"name": n, "dim": embedders[n].dim} for n in names],
-            "params": build_params(settings),
-            "corpus_dirs": [str(Path(p).resolve()) for p in settings.corpus_dirs],
-            "upload_dir": str(Path(settings.upload_dir).resolve()),
-            "chunks": len(chunks),
-            "files": {d: files[d] for d in order},
-            "skipped": {**{d: v for d, v in old_skipped.items() if d in hashes and d not in files and d not in skipped
-                           and hashes[d] == v["sha256"]}, **skipped},
-        }
-        # Files that failed again unchanged are still skipped; say so once more.
-        for d, v in out_manifest["skipped"].items():
-            if d not in skipped:
-                report.skipped.append((d, v["reason"]))
-        report.path = store.write_build(index_dir, out_manifest, chunks, tokens, vectors)
-        report.written = True
-        report.chunks = len(chunks)
-        report.embedded = len(to_embed)
+        vectors = {n: _matrix(embedders[n].dim, rows, fresh[n], reuse, n) for n in names}
+        still = {d: v for d, v in old_skipped.items()
+                 if d in planned.hashes and d not in files and d not in skipped and planned.hashes[d] == v["sha256"]}
+        report.skipped += [(d, v["reason"]) for d, v in still.items()]  # failed again unchanged: say so once more
+        manifest = _manifest(settings, embedders, names, len(chunks), {d: files[d] for d in order}, {**still, **skipped})
+        report.path = store.write_build(index_dir, manifest, chunks, tokens, vectors)
+        report.written, report.chunks, report.embedded = True, len(chunks), len(to_embed)
         report.seconds = time.perf_counter() - t0
         return report
 
 
-def _bounded(value: Any) -> Any:
-    """A metadata value as the manifest keeps it: scalars and short lists of scalars, strings cut short."""
-    if isinstance(value, str):
-        return value[:MAX_META_CHARS]
-    if isinstance(value, (bool, int, float)) or value is None:
-        return value
-    if isinstance(value, (list, tuple)):
-        return [_bounded(v) for v in value[:MAX_META_ITEMS] if isinstance(v, (str, bool, int, float))]
-    return None
+def _reuse(index_dir: Path, manifest: dict[str, Any] | None, settings: Settings, names: list[str], full: bool):
+    """The live build, when its chunks and vectors can be reused (same schema, embedders and parameters)."""
+    if full or not _reusable(manifest, settings, names):
+        return None
+    try:
+        return store.load(index_dir, names)
+    except AssistantError:
+        return None  # damaged: rebuild everything
 
 
-def _file_entry(src: SourceFile, sha: str, title: str, meta: dict[str, Any], n_chunks: int) -> dict[str, Any]:
-    stat = src.path.stat()
-    keys = [k for k in meta if isinstance(k, str) and len(k) <= 64][:MAX_META_KEYS]
-    safe_meta = {k: _bounded(meta[k]) for k in keys}
+def _limits_key(settings: Settings) -> list:
+    return [settings.max_file_mb, settings.max_pages, settings.max_chunks_per_file, ocr.available()]
+
+
+def _todo(planned: Plan, old_files: dict, old_skipped: dict, settings: Settings, report: BuildReport) -> list:
+    """The files to load: new or changed ones. Also fills the report's removed, unchanged and unreadable lines."""
+    # A file skipped before, unchanged and under the same limits (and OCR as available as then), fails the same
+    # way: it is not read again.
+    key, hashes, unreadable = _limits_key(settings), planned.hashes, dict(planned.unreadable)
+    still_bad = {d for d, v in old_skipped.items() if v.get("sha256") == hashes.get(d) and v.get("limits") == key}
+    todo = [s for s in planned.sources
+            if old_files.get(s.doc_id, {}).get("sha256") != hashes[s.doc_id] and s.doc_id not in still_bad]
+    report.removed = sorted(d for d in old_files if d not in hashes and d not in unreadable)
+    # A file that cannot be opened now is skipped; an earlier indexed version of it is kept.
+    report.skipped = [(d, why + (KEPT if d in old_files else "")) for d, why in planned.unreadable]
+    report.unchanged = [s.doc_id for s in planned.sources if s not in todo and s.doc_id in old_files]
+    return todo
+
+
+KEPT = " (the previously indexed version is kept)"
+
+
+def _load_changed(todo: list, planned: Plan, old_files: dict, settings: Settings, report: BuildReport):
+    """Load and chunk each file to do: (manifest entries, skip records, chunks per doc_id)."""
+    files: dict[str, dict[str, Any]] = {}
+    skipped: dict[str, dict[str, Any]] = {}
+    new_chunks: dict[str, list[Chunk]] = {}
+    for src in todo:
+        sha = planned.hashes[src.doc_id]
+        try:
+            chunks, doc = load_chunks(src, settings)
+        except IngestError as exc:
+            reason = exc.reason + (KEPT if src.doc_id in old_files else "")
+            report.skipped.append((src.doc_id, reason))
+            skipped[src.doc_id] = {"sha256": sha, "reason": reason, "limits": _limits_key(settings)}
+            continue
+        new_chunks[src.doc_id] = chunks
+        report.ocr_pages += int(doc.meta.get("ocr_pages", 0) or 0)
+        (report.changed if src.doc_id in old_files else report.added).append(src.doc_id)
+        files[src.doc_id] = file_entry(src, sha, doc.title, doc.meta, len(chunks))
+    return files, skipped, new_chunks
+
+
+def _assemble(order: list[str], new_chunks: dict[str, list[Chunk]], reuse):
+    """Rows in doc_id order: reused ones copied (with their tokens), new ones tokenised and queued for embedding.
+    Returns chunks, tokens, where each row's vector comes from (("old", row) or ("new", i)) and the chunks to embed."""
+    old_rows: dict[str, list[int]] = {}
+    for row, chunk in enumerate(reuse.chunks if reuse else []):
+        old_rows.setdefault(chunk.doc_id, []).append(row)
+    chunks, tokens, rows, to_embed = [], [], [], []
+    for d in order:
+        if d in new_chunks:
+            for c, t in zip(new_chunks[d], tokenize_many([lexical_text(c) for c in new_chunks[d]])):
+                chunks.append(c)
+                tokens.append(t)
+                rows.append(("new", len(to_embed)))
+                to_embed.append(c)
+        else:
+            for row in old_rows.get(d, []):
+                chunks.append(reuse.chunks[row])
+                tokens.append(reuse.tokens[row])
+                rows.append(("old", row))
+    return chunks, tokens, rows, to_embed
+
+
+def _matrix(dim: int, rows: list[tuple[str, int]], fresh: np.ndarray, reuse, name: str) -> np.ndarray:
+    """One embedder's vectors for the assembled rows: reused ones read back from the live build, new ones fresh."""
+    matrix = np.zeros((len(rows), dim), dtype=np.float32)
+    old = None
+    if reuse and any(kind == "old" for kind, _ in rows):
+        old = reuse.vectors[name].reconstruct_n(0, reuse.vectors[name].ntotal)
+    for i, (kind, j) in enumerate(rows):
+        matrix[i] = old[j] if kind == "old" else fresh[j]
+    return matrix
+
+
+def _manifest(settings: Settings, embedders: dict[str, Embedder], names: list[str], n_chunks: int,
+              files: dict[str, Any], skipped: dict[str, Any]) -> dict[str, Any]:
     return {
-        "path": str(src.path.resolve()),
-        "sha256": sha,
-        "size": stat.st_size,
-        "title": str(title)[:MAX_META_CHARS],
-        "meta": {k: v for k, v in safe_meta.items() if v is not None or meta[k] is None},
+        "schema_version": store.SCHEMA_VERSION,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "embedders": [{"name": n, "dim": embedders[n].dim} for n in names],
+        "params": build_params(settings),
+        "corpus_dirs": [str(Path(p).resolve()) for p in settings.corpus_dirs],
+        "upload_dir": str(Path(settings.upload_dir).resolve()),
         "chunks": n_chunks,
+        "files": files,
+        "skipped": skipped,
     }
 
 

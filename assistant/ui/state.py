@@ -83,7 +83,7 @@ class AppState:
     def add_uploads(self, user: User, received: list[tuple[Path, str]], received_in: Path, access: str,
                     progress=None) -> list:
         """Stage the received files, index them, and report what became of each (see assistant.uploads)."""
-        from assistant.index.build import load_chunks
+        from assistant.index.plan import load_chunks
         from assistant.uploads import settle, stage
 
         if not user.can_edit:
