@@ -63,6 +63,7 @@ def stage(files: list[tuple[Path, str]], settings: Settings, received_in: Path, 
     Returns the copied (path, name) pairs and an Outcome for every file refused."""
     upload_dir = Path(settings.upload_dir)
     upload_dir.mkdir(parents=True, exist_ok=True)
+    clear_stale_parts(upload_dir)
     limit = settings.max_upload_mb * 1024 * 1024
     copied, refused = [], []
     for src, given in files:
@@ -91,6 +92,26 @@ def _write(target: Path, data: bytes) -> None:
     tmp = target.with_name(f".{target.name}.part")
     tmp.write_bytes(data)
     os.replace(tmp, target)
+
+
+STALE_PART_SECONDS = 3600
+
+
+def clear_stale_parts(upload_dir: Path, now: float | None = None) -> list[str]:
+    """Remove half-written uploads a killed process left (hidden '.NAME.part' files, never indexed). Only old ones:
+    a newer one may be another request's upload in progress."""
+    import time
+
+    now = time.time() if now is None else now
+    gone = []
+    for part in upload_dir.glob(".*.part"):
+        try:
+            if now - part.stat().st_mtime > STALE_PART_SECONDS:
+                part.unlink()
+                gone.append(part.name)
+        except OSError:
+            continue  # removed meanwhile by another request
+    return gone
 
 
 def remove(path: Path) -> None:

@@ -256,3 +256,14 @@ def test_the_work_one_query_costs_is_bounded(tiny_corpus, settings_for):
     retriever = HybridRetriever.from_settings(load(s.index_dir, ["use-m3"]), {"use-m3": emb}, s)
     retriever.retrieve("대구 도심융합특구 사업비 " * 200, k=3)
     assert len(emb.asked[0]) <= 500
+
+
+def test_half_written_uploads_left_by_a_killed_process_are_cleared(tmp_path):
+    from assistant.uploads import STALE_PART_SECONDS, clear_stale_parts
+
+    old, fresh = tmp_path / ".a.md.part", tmp_path / ".b.md.part"
+    old.write_text("half")
+    fresh.write_text("in progress")
+    past = old.stat().st_mtime - STALE_PART_SECONDS - 10
+    os.utime(old, (past, past))
+    assert clear_stale_parts(tmp_path) == [".a.md.part"] and fresh.exists() and not old.exists()
