@@ -124,6 +124,16 @@ def make_pdf(path: Path, pages: list[str], title: str = "Test PDF") -> Path:
     return path
 
 
+def markdown_corpus(root: Path) -> Path:
+    """The three Markdown documents (Daegu, the Act, Cortex) under root/ko and root/en; returns root."""
+    (root / "ko").mkdir(parents=True, exist_ok=True)
+    (root / "en").mkdir(exist_ok=True)
+    (root / "ko" / "daegu.md").write_text(MD_DAEGU, encoding="utf-8")
+    (root / "ko" / "act.md").write_text(MD_ACT, encoding="utf-8")
+    (root / "en" / "cortex.md").write_text(MD_EN, encoding="utf-8")
+    return root
+
+
 @pytest.fixture
 def tiny_corpus(tmp_path: Path) -> Path:
     root = tmp_path / "corpus"

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from conftest import MD_ACT, MD_DAEGU, MD_EN, ROOT, served
+from conftest import MD_DAEGU, ROOT, markdown_corpus, served
 
 pytestmark = pytest.mark.slow
 USER, PASSWORD = "officer", "correct horse battery"
@@ -22,12 +22,7 @@ def server(tmp_path_factory):
     from assistant.ui.server import make_app
 
     tmp = tmp_path_factory.mktemp("app")
-    corpus = tmp / "corpus"
-    (corpus / "ko").mkdir(parents=True)
-    (corpus / "en").mkdir()
-    (corpus / "ko" / "daegu.md").write_text(MD_DAEGU, encoding="utf-8")
-    (corpus / "ko" / "act.md").write_text(MD_ACT, encoding="utf-8")
-    (corpus / "en" / "cortex.md").write_text(MD_EN, encoding="utf-8")
+    corpus = markdown_corpus(tmp / "corpus")
     (corpus / "ko" / "busan.md").write_text((ROOT / "corpus" / "ko" / "pilot-busan-2021.md").read_text(encoding="utf-8"),
                                             encoding="utf-8")
     settings = Settings(corpus_dirs=(corpus,), index_dir=tmp / "index", upload_dir=tmp / "uploads",

@@ -26,15 +26,10 @@ def server(tmp_path_factory):
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
     pytest.importorskip("playwright")
-    from conftest import MD_ACT, MD_DAEGU, MD_EN
+    from conftest import markdown_corpus
 
     tmp = tmp_path_factory.mktemp("ui")
-    corpus = tmp / "corpus"
-    (corpus / "ko").mkdir(parents=True)
-    (corpus / "en").mkdir()
-    (corpus / "ko" / "daegu.md").write_text(MD_DAEGU, encoding="utf-8")
-    (corpus / "ko" / "act.md").write_text(MD_ACT, encoding="utf-8")
-    (corpus / "en" / "cortex.md").write_text(MD_EN, encoding="utf-8")
+    corpus = markdown_corpus(tmp / "corpus")
     port = free_port()
     env = dict(os.environ, POLICY_ASSISTANT_UPLOAD_DIR=str(tmp / "uploads"),
                POLICY_ASSISTANT_FEEDBACK_DB=str(tmp / "feedback.sqlite3"))
