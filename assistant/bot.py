@@ -100,6 +100,8 @@ def _answer_model(choice: str) -> AnswerModel | None:
 class Assistant:
     """Answers questions from one index. Cheap to call from several threads; models load on first use."""
 
+    levels: tuple[str, ...] | None = None  # access levels this view may see; None: every level (one person's own)
+
     def __init__(self, index: StoredIndex, settings: Settings, embedders: dict[str, Embedder] | None = None):
         self.settings = settings
         self.embedders = embedders or {n: get_embedder(n, settings.threads) for n in index.embedders}
@@ -109,8 +111,6 @@ class Assistant:
         self.answer_model = _answer_model(settings.answer_model)
         self._lock = threading.Lock()
         self._set_index(index)
-
-    levels: tuple[str, ...] | None = None  # access levels this view may see; None: every level (one person's own)
 
     def scoped(self, levels: tuple[str, ...] | None) -> "Assistant":
         """A view of this assistant that sees only documents at these access levels (a user's clearance). It shares

@@ -230,16 +230,22 @@ def check_live_index(index_dir: Path, allowed: list[list[tuple[str, str, str]]])
     return now
 
 
+def pristine_index(tmp_path: Path, uploads: str) -> tuple[Path, Settings]:
+    """A one-document corpus and the index built from it before any process is killed: (corpus, its settings)."""
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, 1)
+    base = Settings(corpus_dirs=(corpus,), index_dir=tmp_path / "pristine", upload_dir=tmp_path / uploads,
+                    embedder="use-m3")
+    build_index(base, embedders={"use-m3": FakeEmbedder()}, progress=False)
+    return corpus, base
+
+
 # --- kill a build --------------------------------------------------------------------------------------------------
 
 def test_a_build_killed_at_any_moment_leaves_a_live_complete_index(tmp_path):
     from assistant import Assistant
 
-    corpus = tmp_path / "corpus"
-    write_corpus(corpus, 1)
-    base = Settings(corpus_dirs=(corpus,), index_dir=tmp_path / "pristine", upload_dir=tmp_path / "uploads",
-                    embedder="use-m3")
-    build_index(base, embedders={"use-m3": FakeEmbedder()}, progress=False)
+    corpus, base = pristine_index(tmp_path, "uploads")
     pristine = base.index_dir
     old_state, old_build = state(pristine), current_build(pristine).name
     old_bytes = tree_bytes(pristine / old_build)
@@ -310,11 +316,7 @@ def upload_text(i: int) -> str:
 
 
 def test_an_upload_killed_at_any_moment_leaves_no_half_written_document(tmp_path):
-    corpus = tmp_path / "corpus"
-    write_corpus(corpus, 1)
-    base = Settings(corpus_dirs=(corpus,), index_dir=tmp_path / "pristine", upload_dir=tmp_path / "no-uploads",
-                    embedder="use-m3")
-    build_index(base, embedders={"use-m3": FakeEmbedder()}, progress=False)
+    corpus, base = pristine_index(tmp_path, "no-uploads")
     pristine = base.index_dir
     old_state = state(pristine)
     corpus_docs = {d for _, d, _ in old_state}
