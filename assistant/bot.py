@@ -8,15 +8,14 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from assistant.answer import AnswerModel, candidates, compose
-from assistant.answer.compose import places_named
-from assistant.answer.evidence import question_types, sentence_score
+from assistant.answer import AnswerModel, ComposeSettings, Evidence, analyse, candidates, compose
+from assistant.answer.confidence import ConfidenceModel
+from assistant.answer.plan import Planner
 from assistant.clean import clean_history, clean_text
 from assistant.embedders import Embedder, UseM3, get_embedder
 from assistant.errors import InputError
 from assistant.index import StoredIndex, embedder_names, ensure_index, load, recorded_sources
-from assistant.query import (described_head, find_entities, followup_context, premise, resolve_followup,
-                             word_translations)
+from assistant.query import followup_context, resolve_followup, word_translations
 from assistant.retrieval import Filters, HybridRetriever
 from assistant.settings import Settings
 from assistant.text import tokenize
@@ -97,6 +96,16 @@ def _answer_model(choice: str) -> AnswerModel | None:
     return model
 
 
+def _confidence_model(choice: str) -> ConfidenceModel | None:
+    """"off": none; "shipped": assistant/data/confidence_model.json; else a JSON path."""
+    if choice == "off":
+        return None
+    model = ConfidenceModel.load(None if choice == "shipped" else choice)
+    if model is None:
+        raise InputError(f"answer confidence model {choice!r} not found or not for these features")
+    return model
+
+
 class Assistant:
     """Answers questions from one index. Cheap to call from several threads; models load on first use."""
 
@@ -109,6 +118,10 @@ class Assistant:
         # abstention threshold was calibrated on, whatever embedder the index uses.
         self._sentence_embedder = self.embedders.get("use-m3") or UseM3(threads=settings.threads)
         self.answer_model = _answer_model(settings.answer_model)
+        self._compose_settings = ComposeSettings(
+            max_sentences=settings.max_answer_sentences, abstain_below=settings.abstain_below,
+            min_lexical=settings.min_lexical, min_dense=settings.min_dense, model=self.answer_model,
+            confidence=_confidence_model(settings.answer_confidence))
         self._lock = threading.Lock()
         self._set_index(index)
 
@@ -170,132 +183,51 @@ class Assistant:
         return merge_answers(answer, eligibility)
 
     def _answer(self, question: str, history: list[dict] | None, filters) -> Answer:
-        return compose(**self._evidence(question, history, filters),
-                       max_sentences=self.settings.max_answer_sentences, abstain_below=self.settings.abstain_below,
-                       min_lexical=self.settings.min_lexical, min_dense=self.settings.min_dense,
-                       model=self.answer_model)
+        return compose(self.evidence(question, history, filters), self._compose_settings)
 
-    def _evidence(self, question: str, history: list[dict] | None, filters) -> dict:
-        """What the answer is composed from: the question, the query it became, the passages and the term weights."""
+    def evidence(self, question: str, history: list[dict] | None = None, filters=None) -> Evidence:
+        """What the answer is composed from: the question, the query it became, the passages its searches found
+        (the planner's further searches included) and how to weigh its words."""
         context = followup_context(question, history)
         query = f"{context} {question}" if context else question
         retriever = self.retriever
         ranked = retriever.retrieve(query, k=self.settings.top_k, filters=self._filters(filters))
         terms = tokenize(question)
         carried = tokenize(context) if context else []
-        evidence = dict(
-            question=question,
-            query=query,
-            passages=[retriever.chunks[r.row] for r in ranked],
-            passage_scores=[r.score for r in ranked],
-            idf=retriever.bm25.idf,
-            query_terms=terms,
-            carried_terms=carried,
-            other_language_terms=self._other_language_terms(question, terms),
-            translations=self._translations(terms),
-            carried_translations=self._translations(carried),
+        ev = Evidence(
+            question=question, query=query,
+            passages=tuple(retriever.chunks[r.row] for r in ranked),
+            passage_scores=tuple(r.score for r in ranked),
+            idf=retriever.bm25.idf, query_terms=tuple(terms), carried_terms=tuple(carried),
+            other_language_terms=tuple(self._other_language_terms(question, terms)),
+            translations=self._translations(terms), carried_translations=self._translations(carried),
             embed=self._sentence_embedder.embed_queries,
         )
-        if self.settings.bridge_passages:
-            evidence = self._bridged(evidence, filters)
-            evidence = self._premised(evidence, filters)
-            evidence = self._of_the_kind_asked(evidence, filters)
-        return evidence
+        return self._planner(retriever, filters).plan(ev)
 
-    def _of_the_kind_asked(self, evidence: dict, filters) -> dict:
-        """A question asking for a kind of thing (a date, a count) whose best-matching sentence holds none may find
-        it a little further down: one passage from the next top_k that holds a sentence of that kind, covering the
-        question as well as an answer must, is added. A passage naming a place the question does not name is
-        passed over ("Incheon Startup Park's floor area" is not the Daejeon park's). (Adding all of the next 8
-        passages let unrelated sentences of the right kind lead.)"""
-        if not question_types(evidence["question"]):
-            return evidence
-        own = {k: v for k, v in evidence.items() if k not in ("premise_terms", "embed")}
-        cands = candidates(**own, embed=None)
-        n = len(evidence["passages"])
-        if not cands or max(cands, key=lambda c: sentence_score(c.lex, 0.0, c.passage, n, c.tmatch)).tmatch >= 1:
-            return evidence
-        have = {p.chunk_id for p in evidence["passages"]}
-        top_k = self.settings.top_k
-        ranked = self.retriever.retrieve(evidence["query"], k=2 * top_k, filters=self._filters(filters))
-        extra = [c for c in (self.retriever.chunks[r.row] for r in ranked[top_k:]) if c.chunk_id not in have]
-        if not extra:
-            return evidence
-        kinds = ("city", "region")
-        places = {e.id for e in find_entities(evidence["query"]) if e.kind in kinds}
-        more = candidates(**{**own, "passages": extra, "passage_scores": [0.0] * len(extra)}, embed=None)
-        typed = [c for c in more if c.tmatch >= 1 and c.lex >= self.settings.min_lexical
-                 and not (places and places_named(c, extra, kinds) - places)]
-        if not typed:
-            return evidence
-        pick = extra[max(typed, key=lambda c: c.lex).passage]
-        floor = min(evidence["passage_scores"]) if evidence["passage_scores"] else 0.0
-        return {**evidence, "passages": list(evidence["passages"]) + [pick],
-                "passage_scores": list(evidence["passage_scores"]) + [floor]}
+    def _planner(self, retriever: HybridRetriever, filters) -> Planner:
+        def search(query: str, k: int) -> list:
+            return [(retriever.chunks[r.row], r.score)
+                    for r in retriever.retrieve(query, k=k, filters=self._filters(filters))]
 
-    def _premised(self, evidence: dict, filters) -> dict:
-        """A question that states a premise ("대구 특구 지정일을 기준으로 하면, … 평가 기준일은 언제?") needs the
-        premise's fact as well as the rule it asks about: the premise is searched on its own and its best
-        passages are added (the answer takes the premise's fact from them: compose, premise_terms)."""
-        said = premise(evidence["question"])
-        if not said:
-            return evidence
-        return self._searched_again({**evidence, "premise_terms": tokenize(said)}, said, filters)
-
-    def _searched_again(self, evidence: dict, query: str, filters) -> dict:
-        """The evidence with the best `bridge_passages` passages for query that it lacks added after its own, at
-        the score of its last (they come second to what the question itself found)."""
-        have = {p.chunk_id for p in evidence["passages"]}
-        n = self.settings.bridge_passages
-        ranked = self.retriever.retrieve(query, k=n + len(have), filters=self._filters(filters))
-        extra = [self.retriever.chunks[r.row] for r in ranked if self.retriever.chunks[r.row].chunk_id not in have][:n]
-        if not extra:
-            return evidence
-        floor = min(evidence["passage_scores"]) if evidence["passage_scores"] else 0.0
-        return {**evidence, "passages": list(evidence["passages"]) + extra,
-                "passage_scores": list(evidence["passage_scores"]) + [floor] * len(extra)}
-
-    def _bridged(self, evidence: dict, filters) -> dict:
-        """A question that chains two facts ("the council Busan launched the day before groundbreaking: how many
-        members may it have under the Act?") is found in two places. The sentence that best matches the question
-        settles the first part (the bridge); the words it does not cover are searched again and the passages
-        found are added after the first ones."""
-        # Only coverage picks the bridge, so the sentences need not be embedded here (compose embeds them once).
-        cands = candidates(**{**evidence, "embed": None})
-        if not cands:
-            return evidence
-        bridge = max(cands, key=lambda c: c.lex)
-        asked = list(dict.fromkeys(evidence["query_terms"]))
-        rest = [t for t in asked if t not in bridge.terms]
-        if bridge.lex < 0.3 or len(rest) < 2 or len(rest) == len(asked):
-            return evidence
-        # The bridge names what the question only describes ("the pilot site chosen at the 38th plenary" -> 부산):
-        # its places and programmes join the second search (unless the question names that thing itself, below).
-        asked_about = {e.id for e in find_entities(evidence["query"])}
-        named = [e.names[0] for e in find_entities(bridge.text) if e.id not in asked_about][:2]
-        # When the question names what its first fact describes ("… 출범시킨 사업협의체는"), that thing is what the
-        # second fact is about: its words lead the second search instead of the bridge's names, which are often
-        # the zone or the Act and pull in passages about those. Measured: test 0.773 -> 0.777 (multi-hop 10 -> 11
-        # of 24), held-out and training questions unchanged, nothing lost.
-        head = [t for t in described_head(evidence["question"]) if t not in rest]
-        return self._searched_again(evidence, " ".join((head or named) + rest), filters)
+        s = self.settings
+        return Planner(search, s.top_k, s.bridge_passages, s.min_lexical)
 
     def candidates(self, question: str, history: list[dict] | None = None, filters=None) -> list:
         """Every candidate sentence with its features (for training and inspecting the answer model)."""
-        evidence = self._evidence(question, history, filters)
-        evidence.pop("premise_terms", None)  # what the answer adds for a premise is not a feature of a sentence
-        return candidates(**evidence)
+        ev = dataclasses.replace(self.evidence(question, history, filters), premise_terms=())
+        return candidates(ev, analyse(ev))
 
     def _other_language_terms(self, question: str, terms: list[str]) -> list[str]:
         extra = self.retriever.other_language_names(question)
         numbers = [t for t in terms if t.replace(".", "").isdigit()]
         return tokenize(" ".join(extra)) + numbers if extra else []
 
-    def _translations(self, terms: list[str]) -> list[tuple[str, tuple[tuple[str, ...], ...]]]:
+    def _translations(self, terms: list[str]) -> tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]:
         """The question's words (tokens) with their other-language renderings, each rendering as tokens."""
         if not self.settings.translate_words or not terms:
-            return []
-        return [(t, tuple(tuple(tokenize(r)) for r in renderings)) for t, renderings in word_translations(terms)]
+            return ()
+        return tuple((t, tuple(tuple(tokenize(r)) for r in renderings)) for t, renderings in word_translations(terms))
 
     def _eligibility_answer(self, question: str, history: list[dict] | None) -> Answer | None:
         """An eligibility question ("인구 62만 명인 비수도권 도시도 … 신청할 수 있나요?") is answered per condition,

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.answer.compose import _table_rows_with_header
-from assistant.answer.evidence import clean_sentence, coverage, is_content_sentence
+from assistant.answer.features import coverage
+from assistant.answer.sentences import clean_sentence, is_content_sentence, shown_sentences
 from assistant.errors import NotCoveredError
 from assistant.query import find_entities
 from assistant.retrieval.fusion import text_key
@@ -138,7 +138,7 @@ def _sentences(hits: list[Hit]) -> list[tuple[str, Hit]]:
     out = []
     for h in hits:
         spans = [s for s in split_sentences(h.text) if is_content_sentence(h.text[s[0]:s[1]])]
-        for text in _table_rows_with_header(h.text, spans):
+        for text in shown_sentences(h.text, spans):
             if 12 <= len(text) <= 400 and not text.endswith(":"):
                 out.append((text, h))
     return out

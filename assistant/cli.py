@@ -77,6 +77,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         out["citations"] = [
             {k: c[k] for k in ("n", "doc_id", "title", "page", "section", "text", "score", "sentence")} for c in out["citations"]
         ]
+        if args.explain:
+            out["trace"] = [s.to_json() for s in ans.trace]
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
     print(ans.text)
@@ -86,7 +88,18 @@ def cmd_ask(args: argparse.Namespace) -> int:
         where = f"p. {c.page}" if c.page else (c.section or "")
         print(f"[{c.n}] {c.title} ({c.doc_id}{', ' + where if where else ''})")
         print("    " + (c.sentence or c.text[:240]).replace("\n", " "))
+    if args.explain:
+        _print_trace(ans)
     return 0
+
+
+def _print_trace(ans) -> None:
+    """--explain: the reason, then the chosen sentence and the runner-up with each signal and its contribution."""
+    print(f"\nreason: {ans.reason}")
+    for s in ans.trace:
+        print(f"{s.role} (score {s.score:.4f}): {s.text[:200]}")
+        print("    signals:       " + ", ".join(f"{k}={v:.3f}" for k, v in s.signals))
+        print("    contributions: " + ", ".join(f"{k}={v:+.3f}" for k, v in s.contributions))
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -217,6 +230,8 @@ def parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("ask", help="answer a question with cited passages")
     _query_opts(a)
+    a.add_argument("--explain", action="store_true",
+                   help="show why: the reason code, and the chosen sentence and runner-up with their feature contributions")
     a.add_argument("question", nargs="+")
     a.set_defaults(func=cmd_ask)
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from assistant.cues import cue
 from assistant.text import HANGUL, is_korean
 
 # Kinds whose names a follow-up inherits when it names none of that kind itself.
@@ -65,34 +66,23 @@ def _turns(history: list[dict] | None, role: str = "user") -> list[str]:
     return [str(t.get("content", "")) for t in (history or []) if t.get("role") == role and t.get("content")]
 
 
-_ELLIPTICAL_KO = re.compile(r"^\s*(?:그럼|그러면|그건|그것|그곳|거기|그때|그중|그 중|그\s|이\s|저\s|두\s*번째|다음|또|그리고|그래서|반대)|(?:은요|는요|이요|요\?)\s*\??\s*$")
-_ELLIPTICAL_EN = re.compile(r"^\s*(?:and|what about|how about|then|so)\b|\b(?:it|its|that|there|they|them|those|this one)\b", re.I)
-
-
 def is_elliptical(question: str) -> bool:
     """A follow-up that leans on the earlier turn: starts with 그럼/그중/거기…, ends in 은요/는요, or is very short."""
     q = question.strip()
     if is_korean(q):
-        return bool(_ELLIPTICAL_KO.search(q)) or len(q.replace(" ", "")) <= 10
-    return bool(_ELLIPTICAL_EN.search(q)) or len(q.split()) <= 4
-
-
-_ONLY_TOPIC = re.compile(r"^\s*(?:그럼\s+|그러면\s+)?(\S{1,20}?)(?:은요|는요|이요)\s*[?？]?\s*$|"
-                         r"^\s*(?:and|what about|how about)\s+(?:the\s+)?(.+?)\s*[?？]?\s*$", re.I)
-_NUMBERED = re.compile(r"(제\s*)?(\d+)\s*(단계|차|기|년|호|조|구역|지구|phase|round)", re.I)
-_REFERS_BACK = re.compile(r"그건|그것|그곳|거기|그\s*시설|그\s*사업|그\s*건물|\b(?:it|there|that one)\b", re.I)
-_QUOTED = re.compile(r"['‘\"“「『]([^'’\"”」』]{2,40})['’\"”」』]")
+        return bool(cue("elliptical_ko").search(q)) or len(q.replace(" ", "")) <= 10
+    return bool(cue("elliptical_en").search(q)) or len(q.split()) <= 4
 
 
 def is_bare_topic(question: str) -> bool:
     """"2단계는요?", "What about Gwangju?": only a topic, asking the earlier question again about it."""
-    return bool(_ONLY_TOPIC.match(question))
+    return bool(cue("only_topic").match(question))
 
 
 def _parallel(question: str, previous: str) -> str | None:
     """"2단계는요?" after "부산 센텀2지구 1단계 면적이 얼마예요?" asks the earlier question again about another item of
     the same kind: the earlier question with that item swapped in ("부산 센텀2지구 2단계 면적이 얼마예요?")."""
-    m = _ONLY_TOPIC.match(question)
+    m = cue("only_topic").match(question)
     if not m:
         return None
     topic = (m.group(1) or m.group(2) or "").strip()
@@ -104,9 +94,9 @@ def _parallel(question: str, previous: str) -> str | None:
             if old.kind == ents[0].kind and old.id != ents[0].id:
                 return _pattern(_surface(previous, old)).sub(lambda _m: _surface(topic, ents[0]), previous, count=1)
         return None
-    new = _NUMBERED.search(topic)
+    new = cue("numbered").search(topic)
     if new:
-        for old in _NUMBERED.finditer(previous):
+        for old in cue("numbered").finditer(previous):
             if old.group(3).lower() == new.group(3).lower() and old.group(2) != new.group(2):
                 return previous[:old.start()] + new.group(0) + previous[old.end():]
     return None
@@ -119,7 +109,7 @@ def _answer_names(history: list[dict] | None) -> list[str]:
     if not answers:
         return []
     last = answers[-1]
-    return list(dict.fromkeys(_QUOTED.findall(last) + [_surface(last, e) for e in find_entities(last)]))
+    return list(dict.fromkeys(cue("quoted").findall(last) + [_surface(last, e) for e in find_entities(last)]))
 
 
 def followup_context(question: str, history: list[dict] | None) -> str:
@@ -134,7 +124,7 @@ def followup_context(question: str, history: list[dict] | None) -> str:
     if swapped is not None:
         return swapped
     present = find_entities(question)
-    if _REFERS_BACK.search(question) and not present:
+    if cue("refers_back").search(question) and not present:
         named = [n for n in _answer_names(history) if n not in turns[-1]]
         if named:
             return " ".join([turns[-1]] + named)
@@ -313,14 +303,12 @@ def described_head(question: str) -> list[str]:
 
 
 # A premise the question sets before it asks: "대구 특구 지정일을 기준으로 하면, …", "If that ODZ lies in …, …".
-_PREMISE = re.compile(r"^\s*(.{4,60}?)\s*(?:을|를)?\s*기준으로\s*(?:하면|삼으면|할\s*때)\s*,|"
-                      r"(?:^|[.?]\s+)(?:If|Given that|Assuming)\s+([^,]{8,120}),", re.I)
 
 
 def premise(question: str) -> str:
     """The condition a question states before it asks ("대구 특구 지정일을 기준으로 하면, …" -> "대구 특구 지정일"):
     a fact to look up on its own, since the words of what is asked lead the search elsewhere. "" when none."""
-    m = _PREMISE.search(question)
+    m = cue("premise").search(question)
     return (m.group(1) or m.group(2)).strip() if m else ""
 
 

@@ -45,6 +45,7 @@ class Settings:
     abstain_below: float = _opt(0.20, "Decline when the best evidence sentence scores below this (0-1).")
     min_lexical: float = _opt(0.30, "Decline unless the best sentence covers this share of the question's weighted terms ...")
     min_dense: float = _opt(0.30, "... or is at least this similar in meaning (cosine, multilingual USE).")
+    answer_confidence: str = _opt("off", "Answer-confidence model (answer stage 7): off, shipped (assistant/data/confidence_model.json), or a model JSON path. An answer it judges unlikely right is declined.")
     answer_model: str = _opt("weights", "Sentence scorer: weights (hand-set, the default: measured better on the test set), trained (the shipped logistic model), or a model JSON path.")
     threads: int = _opt(2, "CPU threads for the embedders.")
     exclude: tuple[str, ...] = _opt(("README.md",), "File names under the corpus folders that are not documents.")

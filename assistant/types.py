@@ -110,8 +110,25 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class SentenceTrace:
+    """Why a candidate sentence scored as it did: its signals and each one's contribution to its score."""
+
+    role: str  # "lead" or "runner-up"
+    text: str
+    score: float
+    signals: tuple[tuple[str, float], ...]
+    contributions: tuple[tuple[str, float], ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"role": self.role, "text": self.text, "score": round(self.score, 4),
+                "signals": {k: round(v, 4) for k, v in self.signals},
+                "contributions": {k: round(v, 4) for k, v in self.contributions}}
+
+
+@dataclass(frozen=True)
 class Answer:
-    """What `ask` returns. When `abstained`, `citations` holds the closest passages, not support."""
+    """What `ask` returns. When `abstained`, `citations` holds the closest passages, not support. `reason` says why it
+    answered or declined, machine-readable (assistant/answer/decline.py lists the codes)."""
 
     question: str
     text: str
@@ -119,11 +136,14 @@ class Answer:
     citations: tuple[Citation, ...]
     query: str = ""  # the question as searched, after follow-up resolution
     evidence: dict[str, Any] = field(default_factory=dict, compare=False)  # scores of the best sentence (for calibration)
+    reason: str = "answered"
+    trace: tuple[SentenceTrace, ...] = field(default=(), compare=False)  # the lead sentence and the runner-up
 
     def to_json(self) -> dict[str, Any]:
         return {
             "question": self.question,
             "answer": self.text,
             "abstained": self.abstained,
+            "reason": self.reason,
             "citations": [c.to_json() for c in self.citations],
         }

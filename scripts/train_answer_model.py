@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant import Assistant, Settings  # noqa: E402
-from assistant.answer.evidence import FEATURES, AnswerModel, fit_logistic  # noqa: E402
+from assistant.answer.features import FEATURES  # noqa: E402
+from assistant.answer.scorer import AnswerModel, fit_logistic  # noqa: E402
 from assistant.evaluation.metrics import normalise_answer  # noqa: E402
 from assistant.evaluation.testset import load_testset  # noqa: E402
 

@@ -1,7 +1,28 @@
 import re
 
-from assistant.answer import DECLINE, compose
+from assistant.answer import DECLINE, ComposeSettings, Evidence, analyse
+from assistant.answer import candidates as _candidates
+from assistant.answer import compose as _compose
 from assistant.types import Chunk
+
+_SETTINGS = ("max_sentences", "abstain_below", "min_lexical", "min_dense", "model", "follow_within")
+
+
+def _evidence(question, query, passages, scores, idf, terms, embed=None, **given):
+    fields = {k: tuple(v) for k, v in given.items() if k not in _SETTINGS}
+    return Evidence(question=question, query=query, passages=tuple(passages), passage_scores=tuple(scores), idf=idf,
+                    query_terms=tuple(terms), embed=embed, **fields)
+
+
+def compose(*args, **kw):
+    """The pipeline's last stages on hand-made evidence: passages as if retrieved, in this order."""
+    cfg = ComposeSettings(**{k: v for k, v in kw.items() if k in _SETTINGS})
+    return _compose(_evidence(*args, **kw), cfg)
+
+
+def candidates(*args, **kw):
+    ev = _evidence(*args, **kw)
+    return _candidates(ev, analyse(ev))
 
 
 def chunk(i, text, title="문서", section="1. 개요"):
@@ -60,7 +81,8 @@ def test_table_rows_answer_with_column_names():
 def test_answer_model_learns_and_loads(tmp_path):
     import json
 
-    from assistant.answer.evidence import FEATURES, AnswerModel, candidate_features, fit_logistic
+    from assistant.answer.features import FEATURES, candidate_features
+    from assistant.answer.scorer import AnswerModel, fit_logistic
 
     f_good = candidate_features(0.9, 0.6, 0, 8, 1.0, 3.0, 3.0, False, "총사업비는 7,872억 원이다.")
     f_bad = candidate_features(0.1, 0.2, 7, 8, 0.0, 0.0, 3.0, False, "관련 없는 문장이다.")
@@ -76,7 +98,8 @@ def test_answer_model_learns_and_loads(tmp_path):
 
 
 def test_statute_answer_names_its_article_and_list_items_keep_their_lead():
-    from assistant.answer.compose import _with_list_leads, article_of
+    from assistant.answer.compose import article_of
+    from assistant.answer.sentences import with_list_leads as _with_list_leads
 
     assert article_of("특별법 > 제5장 보칙 > 제45조 (벌칙)") == "제45조(벌칙)"
     assert article_of("제35조의2(특례)") == "제35조의2(특례)"
@@ -143,7 +166,9 @@ def test_english_evidence_for_a_korean_yes_no_question_keeps_its_answer():
 
 
 def test_the_same_figure_in_the_question_language_leads():
-    from assistant.answer.compose import Candidate, _other_language_second, _prefer_question_language
+    from assistant.answer.candidates import Candidate
+    from assistant.answer.select import other_language_second as _other_language_second
+    from assistant.answer.select import prefer_question_language as _prefer_question_language
 
     en = Candidate(passage=0, text="The council may have up to 20 members.", terms=set(), score=0.6)
     ko = Candidate(passage=1, text="사업협의체는 20명 이내로 구성한다.", terms=set(), score=0.5)
@@ -169,7 +194,7 @@ def test_followup_is_judged_on_its_own_words_too():
 
 
 def test_rate_words_ask_for_a_percentage():
-    from assistant.answer.evidence import question_types
+    from assistant.answer.kinds import question_kinds as question_types
 
     assert "percent" in question_types("2019년 실제 채용률은 얼마나 나왔어요?")
     assert "percent" in question_types("중소기업 가산율은?")
@@ -177,7 +202,7 @@ def test_rate_words_ask_for_a_percentage():
 
 
 def test_question_types_name_what_is_asked():
-    from assistant.answer.evidence import question_types, type_match
+    from assistant.answer.kinds import question_kinds as question_types, type_match
 
     assert question_types("Which statutory body must deliberate on the plan?") == []  # "rate" is not in "deliberate"
     assert question_types("면제받으려면 어떤 조건을 갖춰야 하나요?") == []  # 조건 is not 조(article)
@@ -191,7 +216,7 @@ def test_question_types_name_what_is_asked():
 
 
 def test_question_types_read_words_as_the_question_uses_them():
-    from assistant.answer.evidence import question_types, type_match
+    from assistant.answer.kinds import question_kinds as question_types, type_match
 
     # "station-area" names a place; "budgets" asks for money
     assert question_types("Ulsan MBC gave two budgets for the KTX station-area district. What were they?") == ["amount"]
@@ -232,7 +257,7 @@ def test_question_types_read_words_as_the_question_uses_them():
 def test_printed_form_fields_answer_by_their_label():
     """HWP forms print "m 사업금액 : …", "(71) 출원인" with its value on the next line, "일 시 2024년5월7일": the field
     whose label the question names (or whose label holds the kind asked) answers, read with its page."""
-    from assistant.answer.evidence import field_match
+    from assistant.answer.kinds import field_match
     from assistant.text import tokenize
 
     assert field_match("사업금액은 얼마인가요?", "m 사업금액 : 1,062,888천원(국비 / VAT포함)", ["amount"]) == 1.0
@@ -304,7 +329,8 @@ def test_sentences_about_another_city_do_not_answer():
 
 
 def test_a_supported_sentence_scoring_nearly_as_well_leads_an_unsupported_best():
-    from assistant.answer.compose import Candidate, _supported_first
+    from assistant.answer.candidates import Candidate
+    from assistant.answer.decline import supported_first as _supported_first
 
     row = Candidate(passage=0, text="Daegu · 98만㎡ · robot logistics", terms=set(), lex=0.29, dense=0.29, score=0.34)
     gold = Candidate(passage=1, text="스마트로봇 물류: 한국로봇산업진흥원과 연계한다.", terms=set(), lex=0.42, dense=0.21,
@@ -318,7 +344,8 @@ def test_a_supported_sentence_scoring_nearly_as_well_leads_an_unsupported_best()
 def test_a_chained_question_gets_the_sentence_for_its_second_part():
     """The best sentence settles the first part ("the centre that moved in 2016" -> the complex); the sentence that
     covers most of what is left answers the rest, though it scores lower."""
-    from assistant.answer.compose import Candidate, _second_hop
+    from assistant.answer.candidates import Candidate
+    from assistant.answer.select import second_hop as _second_hop
 
     w = {"센터": 1.0, "옮기": 1.0, "2016": 1.0, "거점": 1.0, "역할": 1.0}
     first = Candidate(passage=0, text="센터는 2016년 그 단지로 옮겼다.", terms={"센터", "2016", "옮기"}, score=0.6)
@@ -334,7 +361,8 @@ def test_a_chained_question_gets_the_sentence_for_its_second_part():
 def test_the_second_fact_names_what_the_first_fact_named():
     """"The pilot site chosen at the 38th plenary held its groundbreaking on what date?": the first fact names Busan;
     of two sentences covering the rest about as well, the one about Busan's groundbreaking is the second fact."""
-    from assistant.answer.compose import Candidate, _bridge_terms, _second_hop
+    from assistant.answer.candidates import Candidate
+    from assistant.answer.select import bridge_terms as _bridge_terms, second_hop as _second_hop
     from assistant.text import tokenize
 
     q = "The pilot site chosen at the 38th plenary held its groundbreaking ceremony on what date?"
@@ -355,7 +383,7 @@ def test_the_second_fact_names_what_the_first_fact_named():
 
 
 def test_an_english_count_is_a_number_and_the_plural_it_counts():
-    from assistant.answer.evidence import question_types, type_match
+    from assistant.answer.kinds import question_kinds as question_types, type_match
 
     types = question_types("울산은 일자리가 얼마나 생길 것으로 예상했나요?")
     assert type_match(types, "Ulsan said it expected about 26,000 jobs on completion.") == 1.0
@@ -364,7 +392,7 @@ def test_an_english_count_is_a_number_and_the_plural_it_counts():
 
 
 def test_a_count_question_is_half_answered_by_a_bare_figure():
-    from assistant.answer.evidence import question_types, type_match
+    from assistant.answer.kinds import question_kinds as question_types, type_match
 
     types = question_types("특별법상 사업협의체 위원은 최대 몇 명까지 둘 수 있나요?")
     assert type_match(types, "시·도지사등은 20명 이내의 사업협의체를 둘 수 있다.") == 1.0
@@ -373,7 +401,7 @@ def test_a_count_question_is_half_answered_by_a_bare_figure():
 
 
 def test_a_count_is_a_figure_with_its_unit_not_an_ordinal():
-    from assistant.answer.evidence import type_match
+    from assistant.answer.kinds import type_match
 
     assert type_match(["count"], "발 의 자 : 이수진(비)ㆍ김성환ㆍ주철현의원(10인)") == 1.0
     assert type_match(["count"], "22@ 보조 주택은 약 3,000호였다.") == 1.0
@@ -383,7 +411,7 @@ def test_a_count_is_a_figure_with_its_unit_not_an_ordinal():
 
 
 def test_a_question_on_one_phase_is_not_answered_by_another():
-    from assistant.answer.evidence import phase_missing
+    from assistant.answer.decline import phase_missing
     from assistant.text import tokenize
 
     assert phase_missing("부산 센텀2 특구 3단계 구간의 면적은?", ["1단계 구간은 2026년 착공했다.", "특구 면적은 191만㎡다."])
@@ -398,7 +426,7 @@ def test_a_question_on_one_phase_is_not_answered_by_another():
 
 
 def test_a_figure_asked_as_of_a_year_is_not_answered_by_another_years_figure():
-    from assistant.answer.evidence import year_missing
+    from assistant.answer.decline import year_missing
 
     assert year_missing("What national operating budget did the centres receive in 2023?",
                         ["National operating funds for the 17 centres were 436억 won in 2017."])
@@ -412,7 +440,7 @@ def test_an_item_of_a_list_of_what_the_sources_do_not_give_declines_with_it_cite
     """A bare noun phrase under "이 문서가 확인하지 못한 것" says that thing is missing; an item that names what was
     found ("…만 확인했다") or its exceptions does not."""
     from assistant.answer import NOT_STATED_LEAD
-    from assistant.answer.evidence import not_stated_clauses
+    from assistant.answer.remarks import not_stated_clauses
     from assistant.text import tokenize
 
     gaps = "10. 이 문서가 확인하지 못한 것"
@@ -431,7 +459,7 @@ def test_an_item_of_a_list_of_what_the_sources_do_not_give_declines_with_it_cite
 
 
 def test_a_bracketed_aside_belongs_to_its_clause_unless_it_is_the_remark():
-    from assistant.answer.evidence import not_stated_clauses, split_remark
+    from assistant.answer.remarks import not_stated_clauses, split_remark
 
     assert not_stated_clauses("부산 총사업비는 두 수치(4조411억 원과 2조411억 원)가 병존하며 해소되지 않았다.") == [
         "부산 총사업비는 두 수치 4조411억 원과 2조411억 원 가 병존하며 해소되지 않았다."]
@@ -460,7 +488,8 @@ def test_a_remark_followed_by_what_was_asked_is_no_decline():
 def test_a_gap_sentence_covering_the_question_more_fully_than_the_best_sentence_declines():
     """Lower in the ranking, a "not announced" sentence that covers more of the question than the best sentence
     does wins over it; one covering less does not."""
-    from assistant.answer.compose import Candidate, _not_stated
+    from assistant.answer.candidates import Candidate
+    from assistant.answer.decline import not_stated_remark as _not_stated
 
     best = Candidate(passage=0, text="대구 특구는 약 98만㎡ 규모다.", terms=set(), lex=0.4, score=0.6)
     mid = [Candidate(passage=1, text=f"문장 {i}", terms=set(), lex=0.3, score=0.5) for i in range(4)]
@@ -477,7 +506,8 @@ def test_a_remark_that_the_asked_figure_is_missing_is_not_the_wrong_kind_of_thin
     """"울산 총사업비는 사용한 자료에 나오지 않는다" holds no amount, yet it answers "총사업비는 얼마?" as far as the
     sources go: it is not marked down for lacking one, so it can decline the question over a figure about
     something else; and such a remark is never a chained question's second fact."""
-    from assistant.answer.compose import Candidate, _second_hop, candidates
+    from assistant.answer.candidates import Candidate
+    from assistant.answer.select import second_hop as _second_hop
     from assistant.text import tokenize
 
     text = ("울산 KTX역세권 복합특화단지 개발사업의 사업비는 8,913억 원으로 보도되었다. "
@@ -498,7 +528,7 @@ def test_a_remark_that_the_asked_figure_is_missing_is_not_the_wrong_kind_of_thin
 def test_a_definition_is_asked_only_of_the_subject_just_before_the_cue():
     """"울산 특구는 무엇인가요?" asks what the zone is; "울산 특구가 … 줄어든 이유는 무엇인가요?" asks for a reason,
     so a sentence opening "울산 특구는 …" is no definition there."""
-    from assistant.answer.evidence import definition_match
+    from assistant.answer.kinds import definition_match
 
     sentence = "울산 특구는 KTX역세권융합지구와 다운혁신융합지구로 이루어진다."
     assert definition_match("울산 특구는 무엇인가요?", sentence, ["울산 특구"]) == 1.0
@@ -509,8 +539,7 @@ def test_a_definition_is_asked_only_of_the_subject_just_before_the_cue():
 def test_a_sentence_is_read_with_the_one_before_it():
     """"It opened on 17 October 2008" answers a question about the phase the sentence before it names; the
     predecessor's words count less than the sentence's own, and a table row does not inherit them."""
-    from assistant.answer.compose import candidates
-    from assistant.answer.evidence import coverage, group_coverage
+    from assistant.answer.features import coverage, group_coverage
     from assistant.text import tokenize
 
     text = ("Fusionopolis Phase 1 has two towers. It opened on 17 October 2008. "
@@ -533,7 +562,6 @@ def test_a_sentence_is_read_with_the_one_before_it():
 
 
 def test_a_passage_heading_printed_as_a_line_is_no_answer():
-    from assistant.answer.compose import candidates
     from assistant.text import tokenize
 
     heading = "제26조 (도심융합특구진흥재단의 설립)"
@@ -561,7 +589,7 @@ def test_asked_step_reads_the_place_in_a_sequence():
 
 
 def test_item_numbers_follow_one_numbered_list():
-    from assistant.answer.steps import item_numbers
+    from assistant.answer.sentences import item_numbers
 
     raws = ["절차는 다음과 같다.", "1. 제안한다.", "둘째 문장이다.", "2. 검토한다.", "5. 번호가 튄다.", "1. 새 목록이다."]
     assert item_numbers(raws) == [(0, 0), (1, 1), (0, 0), (1, 2), (0, 0), (2, 1)]
@@ -583,7 +611,7 @@ def test_the_step_asked_leads_the_answer():
 
 
 def test_who_is_not_the_body_the_question_names():
-    from assistant.answer.evidence import type_match
+    from assistant.answer.kinds import type_match
 
     q = "부산 특구 1단계에 들어가는 진흥재단은 특별법상 누가 설립할 수 있나요?"
     assert type_match(["who"], "부산 특구의 1단계 계획에 '도심융합특구 진흥재단'이 들어 있다.", q) == -1.0
@@ -593,7 +621,7 @@ def test_who_is_not_the_body_the_question_names():
 
 
 def test_which_law_asks_for_a_law_other_than_the_one_named():
-    from assistant.answer.evidence import question_types, type_match
+    from assistant.answer.kinds import question_kinds as question_types, type_match
 
     q = "부산 특구가 지정 전에 심의를 통과한 위원회는 어떤 법률에 근거해 설치된 기구인가요?"
     assert question_types(q) == ["law"] and question_types("Under which Act was it set up?") == ["law"]
@@ -605,7 +633,7 @@ def test_which_law_asks_for_a_law_other_than_the_one_named():
 
 
 def test_an_article_number_is_not_an_amount():
-    from assistant.answer.evidence import type_match
+    from assistant.answer.kinds import type_match
 
     assert type_match(["amount"], "사업시행자를 지정하는 구조(제14조)이며, 진흥재단(제 26조)을 둘 수 있다.") == -1.0
     assert type_match(["amount"], "총사업비 7,872억 원, 사업 기한 2035년.") == 1.0
@@ -613,7 +641,7 @@ def test_an_article_number_is_not_an_amount():
 
 
 def test_a_premise_brings_its_own_fact_into_the_answer():
-    from assistant.answer.compose import _premise_fact, candidates
+    from assistant.answer.select import premise_fact as _premise_fact
     from assistant.text import tokenize
 
     passages = [chunk(1, "평가 기준일: 우선 처분하는 재산은 특구 지정일을 기준으로 평가한다. 제35조는 2025년 10월 1일 개정되었다."),
@@ -646,7 +674,7 @@ def test_the_condition_that_limits_the_best_sentence_joins_it():
 
 
 def test_a_year_or_an_ordinal_is_not_a_count():
-    from assistant.answer.evidence import type_match
+    from assistant.answer.kinds import type_match
 
     assert type_match(["count"], "제2기 2050 탄소중립위원회는 시민사회 비중이 줄었다.") == -1.0
     assert type_match(["count"], "여성 위원은 7명이었다.") == 1.0
@@ -659,7 +687,7 @@ def test_a_year_or_an_ordinal_is_not_a_count():
 
 
 def test_a_compound_matches_its_parts_in_the_sentence():
-    from assistant.answer.evidence import coverage
+    from assistant.answer.features import coverage
     from assistant.query import compound_aliases
 
     q = {"혁신도시": 1.0, "재단": 1.0}
@@ -669,7 +697,7 @@ def test_a_compound_matches_its_parts_in_the_sentence():
 
 
 def test_older_years_decades_and_centuries_are_dates():
-    from assistant.answer.evidence import type_match
+    from assistant.answer.kinds import type_match
 
     for sentence in ["The battle took place in 1066.", "Rollo founded it in 911.", "In the 1060s he fought the Turks.",
                      "Normans came in the 10th and 11th centuries."]:
@@ -678,7 +706,7 @@ def test_older_years_decades_and_centuries_are_dates():
 
 
 def test_an_area_in_english_is_a_measure_only_when_asked_as_one():
-    from assistant.answer.evidence import question_types
+    from assistant.answer.kinds import question_kinds as question_types
 
     assert "area" in question_types("What was Ulsan's total area when it was designated?")
     assert "area" in question_types("What is the area of the site?")
@@ -688,7 +716,8 @@ def test_an_area_in_english_is_a_measure_only_when_asked_as_one():
 
 
 def test_a_contents_entry_shows_its_title_without_the_page_number():
-    from assistant.answer.evidence import clean_sentence, type_match
+    from assistant.answer.kinds import type_match
+    from assistant.answer.sentences import clean_sentence
 
     # A contents page lists titles with dot leaders and page numbers; the page number is not a figure to answer with.
     entry = "2050 탄소 중립 위원회 민간 위촉 위원 구성 현황 ···································9"
@@ -736,19 +765,24 @@ def test_a_passage_holding_the_kind_asked_is_read_from_a_little_further_down(tmp
     emb = {"use-m3": FakeEmbedder()}
     bot = Assistant.from_index(settings.index_dir, settings=settings, progress=False, embedders=emb)
     q = "위원 후보 추천 단체를 명시하는 개정안은 언제 회부되었나요?"
-    evidence = bot._evidence(q, None, None)
-    first = [p.section for p in evidence["passages"]][:1]
+    from dataclasses import replace
+
+    from assistant.answer.plan import kind_step
+
+    planner = bot._planner(bot.retriever, None)
+    evidence = bot.evidence(q)
+    first = [p.section for p in evidence.passages][:1]
     assert first and "주요내용" in first[0]
-    more = bot._of_the_kind_asked({**evidence, "passages": evidence["passages"][:1],
-                                   "passage_scores": evidence["passage_scores"][:1]}, None)
-    assert any("2023년 11월 10일" in p.text for p in more["passages"][1:])
+    more = kind_step(planner, replace(evidence, passages=evidence.passages[:1],
+                                      passage_scores=evidence.passage_scores[:1]))
+    assert any("2023년 11월 10일" in p.text for p in more.passages[1:])
     # A question without a kind asked is left as it is.
-    plain = bot._evidence("위원 후보 추천 단체를 명시하는 개정안의 취지", None, None)
-    assert bot._of_the_kind_asked(plain, None) is plain
+    plain = bot.evidence("위원 후보 추천 단체를 명시하는 개정안의 취지")
+    assert kind_step(planner, plain) is plain
 
 
 def test_a_year_that_names_something_is_no_date():
-    from assistant.answer.evidence import type_match
+    from assistant.answer.kinds import type_match
 
     # "2050 탄소중립위원회" is a committee's name; Korean writes a year as "2023년".
     assert type_match(["date"], "개정안은 2050 탄소 중립 녹색 성장 위원회 위원 위촉 시 대표성을 반영하려는 것임.") == -1.0

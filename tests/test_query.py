@@ -91,7 +91,7 @@ def test_term_aliases_are_other_names_and_the_region_a_place_lies_in():
 
 
 def test_land_is_covered_by_the_clause_on_the_property_it_belongs_to():
-    from assistant.answer.evidence import coverage
+    from assistant.answer.features import coverage
     from assistant.query import term_aliases
     from assistant.text import tokenize
 
@@ -108,7 +108,7 @@ def test_land_is_covered_by_the_clause_on_the_property_it_belongs_to():
 
 
 def test_an_alias_in_the_sentence_covers_the_question_word():
-    from assistant.answer.evidence import coverage
+    from assistant.answer.features import coverage
 
     q = {"서울": 2.0, "적용": 1.0}
     sentence = {"수도", "제외", "적용"}

@@ -5,24 +5,12 @@ right after investing?". The sentence that matches the question best is often th
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Callable, Protocol, Sequence
 
 from assistant.text import tokenize
 
-# "1. …", "2) …" at the start of a line: the item's number.
-_ITEM_NO = re.compile(r"^\s*(\d{1,2})[.)]\s")
-
-_FIRST = re.compile(r"(?:맨|가장|제일)\s*먼저[^?？]{0,12}?(?:무엇|뭘|뭐|무슨|어떤|일[은이])|첫\s*(?:번째\s*)?(?:단계|순서|절차)|"
-                    r"\bfirst (?:step|thing)\b|\bwhat\b[^?]*\b(?:do|does|check|happens?)\b[^?]*\bfirst\b", re.I)
-_LAST = re.compile(r"(?:맨|가장|제일)\s*마지막[^?？]{0,12}?(?:무엇|뭘|뭐|무슨|어떤|단계|절차)|마지막\s*(?:단계|순서|절차)[은는이가]|"
-                   r"\b(?:last|final) step\b", re.I)
-# English names the step after the marker ("right after investing in the start-up"), Korean before it
-# ("운영사가 투자한 바로 다음에 무엇을").
-_AFTER_EN = re.compile(r"\b(?:right|immediately|directly|just)\s+(after|before)\s+([^?,]+)", re.I)
-_NEXT_KO = re.compile(r"([^?？,]{2,40}?)\s*(?:바로\s*)?(다음|직후|직전)\s*(?:단계|절차|순서)?\s*(?:에는|에|으로|로|은|는)?\s*"
-                      r"(?:무엇|뭘|뭐|무슨|어떤)")
+from assistant.cues import cue
 
 
 @dataclass(frozen=True)
@@ -33,38 +21,21 @@ class Step:
 
 
 def asked_step(question: str) -> Step | None:
-    m = _AFTER_EN.search(question)
+    m = cue("step_after_en").search(question)
     if m:
         words = tuple(tokenize(m.group(2)))
         return Step(m.group(1).lower(), words) if words else None
-    m = _NEXT_KO.search(question)
+    m = cue("step_next_ko").search(question)
     if m:
         # The step is named by the words just before the marker; the last is its head ("… 투자한" -> 투자).
         words = tuple(reversed(tokenize(m.group(1))))[:3]
         place = "after" if m.group(2) in ("다음", "직후") else "before"
         return Step(place, words) if words else None
-    if _FIRST.search(question):
+    if cue("step_first").search(question):
         return Step("first")
-    if _LAST.search(question):
+    if cue("step_last").search(question):
         return Step("last")
     return None
-
-
-def item_numbers(raws: Sequence[str]) -> list[tuple[int, int]]:
-    """(list, number) of each sentence of a passage, (0, 0) outside a numbered list. A list starts at item 1 and
-    goes on while the numbers run on; sentences between items (an item's second sentence) do not end it."""
-    out, list_id, last = [], 0, 0
-    for raw in raws:
-        m = _ITEM_NO.match(raw)
-        n = int(m.group(1)) if m else 0
-        if n == 1:
-            list_id, last = list_id + 1, 1
-        elif n and list_id and n == last + 1:
-            last = n
-        elif n:
-            n = 0  # a number out of sequence is not an item of the list being read
-        out.append((list_id, n) if n else (0, 0))
-    return out
 
 
 class _Item(Protocol):

@@ -155,6 +155,7 @@ def aggregate(records: Sequence[dict]) -> dict:
             "support": mean([1.0 if r["supported"] else 0.0 for r in correct]),
         },
         "abstention": abstention_scores(records),
+        "reasons": _reason_counts(records),
         **_statute_scores(records),
         "latency_ms": {
             "search_p50": percentile([r["search_ms"] for r in records], 0.5),
@@ -163,6 +164,15 @@ def aggregate(records: Sequence[dict]) -> dict:
             "ask_p95": percentile([r["ask_ms"] for r in records], 0.95),
         },
     }
+
+
+def _reason_counts(records: Sequence[dict]) -> dict[str, dict[str, int]]:
+    """How often each reason code was given, for answerable and for unanswerable questions."""
+    out: dict[str, dict[str, int]] = {}
+    for r in records:
+        side = out.setdefault("answerable" if r["answerable"] else "unanswerable", {})
+        side[r.get("reason", "")] = side.get(r.get("reason", ""), 0) + 1
+    return {k: dict(sorted(v.items())) for k, v in sorted(out.items())}
 
 
 def _statute_scores(records: Sequence[dict]) -> dict:

@@ -31,7 +31,7 @@ def evaluate_one(system, q: Question, answer: bool = True) -> dict:
     ans = system.ask(q.question, history)
     ask_ms = (time.perf_counter() - t0) * 1000
     rec.update({
-        "gold_answers": list(q.answers), "answer": ans.text, "abstained": ans.abstained,
+        "gold_answers": list(q.answers), "answer": ans.text, "abstained": ans.abstained, "reason": ans.reason,
         "cited_docs": [c.doc_id for c in ans.citations],
         "cited_gold": [any(source_matches(c.doc_id, c.section, g, c.page) for g in q.sources) for c in ans.citations],
         "cited_pages": [c.page for c in ans.citations],

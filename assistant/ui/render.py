@@ -40,7 +40,23 @@ def sources_html(ans: Answer | None, t: dict) -> str:
             f"<div class='pa-text'>{highlight(c.text, c.sentence)}</div>"
             "</div>"
         )
+    parts.append(details_html(ans, t))
     return "\n".join(parts)
+
+
+def details_html(ans: Answer, t: dict) -> str:
+    """Why the engine answered or declined: the reason, and for the chosen sentence and the runner-up their signals
+    and each one's contribution to the score (escaped like every document text)."""
+    reason = t["reasons"].get(ans.reason, ans.reason)
+    rows = [f"<details class='pa-details'><summary>{html.escape(t['details'])}</summary>",
+            f"<p><code>{html.escape(ans.reason)}</code> — {html.escape(reason)}</p>"]
+    for s in ans.trace:
+        signals = ", ".join(f"{k} {v:.3f}" for k, v in s.signals)
+        parts = ", ".join(f"{k} {v:+.3f}" for k, v in s.contributions)
+        rows.append(f"<p><b>{html.escape(t.get(s.role, s.role))}</b> ({html.escape(t['score'])} {s.score:.3f}): "
+                    f"{html.escape(s.text)}<br><small>{html.escape(signals)}<br>{html.escape(parts)}</small></p>")
+    rows.append("</details>")
+    return "\n".join(rows)
 
 
 def answer_markdown(ans: Answer) -> str:

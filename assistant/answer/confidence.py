@@ -1,0 +1,117 @@
+"""Stage 7 of the answer pipeline: how likely the composed answer is right, from features of the whole answer, and
+the one calibrated threshold below which it declines instead.
+
+The sentence scores say which sentence answers best; they cannot say that the best is not good enough when a
+question shares most of its words with a passage that does not answer it (the same figure asked for another place,
+year or programme). What tells is what the question names that the answering passages never mention: a salient
+word missing from them all. The model (logistic regression, weights in assistant/data/confidence_model.json,
+written by scripts/train_answer_model.py from training questions only) weighs that against the lead sentence's own
+evidence.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Sequence
+
+from assistant.query import find_entities, name_tokens
+from assistant.text import tokenize
+
+from .candidates import Candidate
+from .evidence import Analysis, Evidence
+from .features import dense01
+
+FEATURES = ("score", "coverage", "own_coverage", "meaning", "kind_match", "kind_asked", "missing_share",
+            "missing_top", "missing_any", "lead_rank", "support")
+VERSION = 1
+
+
+def _named_everywhere(question: str, tokens: set[str]) -> set[str]:
+    """The tokens of every name of each place or programme the question names that the tokens hold under any of
+    its names, in either language ("대구" asked, "Daegu" written)."""
+    out: set[str] = set()
+    for e in find_entities(question):
+        names = [frozenset(name_tokens(n)) for n in e.names]
+        if any(n and n <= tokens for n in names):
+            out |= set().union(*names)
+    return out
+
+
+def missing_terms(ev: Evidence, an: Analysis, passages: Sequence[int]) -> dict[str, float]:
+    """The question's own words (with their IDF) that none of these passages holds, in title, heading or text, in
+    either language (an alias, a translation, another name of the same place count): what the question names that
+    the answer's sources never mention."""
+    tokens: set[str] = set()
+    for i in passages:
+        p = ev.passages[i]
+        tokens |= set(tokenize(f"{p.title}\n{p.section}\n{p.text}"))
+    named = _named_everywhere(ev.question, tokens)
+    translated = {q for q, renderings in ev.translations if any(r and frozenset(r) <= tokens for r in renderings)}
+    out = {}
+    for term, w in an.own.items():
+        if term in tokens or term in named or term in translated:
+            continue
+        if any(a <= tokens for a in an.aliases.get(term, ())):
+            continue
+        out[term] = w
+    return out
+
+
+@dataclass(frozen=True)
+class AnswerFeatures:
+    values: tuple[float, ...]  # in FEATURES order
+    missing: tuple[str, ...]  # the question's words the answer's passages never mention
+
+    def named(self) -> tuple[tuple[str, float], ...]:
+        return tuple(zip(FEATURES, self.values))
+
+
+def answer_features(ev: Evidence, an: Analysis, chosen: Sequence[Candidate], lead_support: bool) -> AnswerFeatures:
+    lead = chosen[0]
+    missing = missing_terms(ev, an, sorted({c.passage for c in chosen}))
+    total = sum(an.own.values()) or 1.0
+    top = max(an.own.values(), default=0.0) or 1.0
+    gone = sum(missing.values())
+    values = (
+        lead.score, lead.lex, lead.own_lex, dense01(lead.dense), max(min(lead.tmatch, 2.0), -1.0),
+        1.0 if an.own_kinds else 0.0, gone / total, max(missing.values(), default=0.0) / top,
+        1.0 if missing else 0.0, min(lead.passage, 10) / 10, 1.0 if lead_support else 0.0,
+    )
+    return AnswerFeatures(values, tuple(sorted(missing)))
+
+
+@dataclass(frozen=True)
+class ConfidenceModel:
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+
+    def probability(self, values: Sequence[float]) -> float:
+        """The probability that an answer with these feature values (FEATURES order) is right."""
+        z = self.bias + sum(w * v for w, v in zip(self.weights, values))
+        return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+
+    def parts(self, values: Sequence[float]) -> tuple[tuple[str, float], ...]:
+        """Each feature's contribution to the log-odds: what `--explain` shows."""
+        return (("bias", self.bias),) + tuple((n, w * v) for n, w, v in zip(FEATURES, self.weights, values))
+
+    def to_json(self, **meta) -> dict:
+        return {"version": VERSION, "features": list(FEATURES), "weights": [round(w, 6) for w in self.weights],
+                "bias": round(self.bias, 6), "threshold": round(self.threshold, 6), **meta}
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "ConfidenceModel | None":
+        """The shipped model, or the one at path; None when absent or written for other features."""
+        try:
+            text = (Path(path).read_text(encoding="utf-8") if path else
+                    resources.files("assistant.data").joinpath("confidence_model.json").read_text(encoding="utf-8"))
+            raw = json.loads(text)
+        except (FileNotFoundError, ValueError):
+            return None
+        if raw.get("version") != VERSION or tuple(raw.get("features", ())) != FEATURES:
+            return None
+        return cls(tuple(float(w) for w in raw["weights"]), float(raw["bias"]), float(raw["threshold"]))

@@ -1,0 +1,106 @@
+"""The answer pipeline's hand-offs: reason codes, the trace --explain shows, the answer-confidence stage."""
+
+import json
+
+import pytest
+
+from assistant.answer import ComposeSettings, Evidence, analyse, compose
+from assistant.answer.confidence import FEATURES, ConfidenceModel, answer_features, missing_terms
+from assistant.answer.candidates import candidates
+from assistant.answer.decline import REASONS
+from assistant.text import tokenize
+from assistant.types import Chunk
+
+
+def chunk(i, text, title="문서", section="1. 개요"):
+    return Chunk(chunk_id=f"d{i}#0", doc_id=f"d{i}.md", title=title, text=text, section=section, page=i, start=0,
+                 end=len(text), doc_type="plan", lang="ko", date="2024-11-07")
+
+
+def ask(q, passages, cfg=ComposeSettings(abstain_below=0.1, min_lexical=0.2), **kw):
+    ev = Evidence(question=q, query=q, passages=tuple(passages), passage_scores=tuple(0.9 - 0.1 * i for i in range(len(passages))),
+                  idf=lambda t: 1.0, query_terms=tuple(tokenize(q)), **kw)
+    return compose(ev, cfg)
+
+
+@pytest.mark.parametrize("question,text,reason", [
+    ("대구 특구의 총사업비는 얼마인가요?", "대구 특구의 총사업비는 7,872억 원이다.", "answered"),
+    ("광주 특구의 부지 면적은 얼마인가요?", "대구 특구의 총사업비는 7,872억 원이다.", "no_evidence"),
+    ("대구 특구의 총사업비는 얼마인가요?", "대구 특구의 총사업비는 공개 자료에서 확인되지 않았다.", "not_stated"),
+    ("대구 특구 착공식은 언제 열렸나요?", "부산 특구 착공식은 2025년 3월 5일 열렸다.", "other_place"),
+    ("대구 특구의 총사업비는 얼마인가요?", "대구 특구의 총사업비는 국비와 지방비로 마련한다.", "kind_missing"),
+    ("대구 특구 3단계 면적은 얼마인가요?", "대구 특구 1단계 면적은 21만㎡이다.", "part_missing"),
+    ("2023년 말 기준 대구 특구 입주 기업은 몇 곳인가요?", "2021년 대구 특구 입주 기업은 12곳이다.", "other_year"),
+])
+def test_every_way_of_answering_or_declining_has_its_reason(question, text, reason):
+    ans = ask(question, [chunk(1, text)])
+    assert ans.reason == reason and reason in REASONS
+    assert ans.abstained == (reason != "answered")
+    assert ans.to_json()["reason"] == reason
+
+
+def test_the_trace_shows_lead_and_runner_up_with_contributions_that_make_their_score():
+    passages = [chunk(1, "대구 특구의 총사업비는 7,872억 원이다. 대구 특구는 세 거점으로 이루어진다.")]
+    ans = ask("대구 특구의 총사업비는 얼마인가요?", passages)
+    lead, runner, whole = ans.trace
+    assert (lead.role, runner.role, whole.role) == ("lead", "runner-up", "answer")
+    assert "7,872억" in lead.text and lead.text != runner.text
+    for s in (lead, runner):
+        assert dict(s.contributions).keys() == {"coverage", "meaning", "passage_rank", "kind_match"}
+        assert sum(v for _, v in s.contributions) == pytest.approx(s.score)
+    assert dict(whole.signals).keys() == set(FEATURES)
+    json.dumps([s.to_json() for s in ans.trace], ensure_ascii=False)
+
+
+def test_a_name_written_in_the_other_language_is_not_missing_but_an_unmentioned_word_is():
+    q = "대구 특구의 사업비와 입주 기업 수는?"
+    passages = (chunk(1, "The Daegu zone's project cost is 787.2 billion won.", title="Daegu"),)
+    ev = Evidence(question=q, query=q, passages=passages, passage_scores=(1.0,), idf=lambda t: 1.0,
+                  query_terms=tuple(tokenize(q)),
+                  translations=(("사업비", (("project", "cost"),)),))
+    missing = missing_terms(ev, analyse(ev), [0])
+    assert "대구" not in missing and "사업비" not in missing
+    assert "입주" in missing
+
+
+def test_a_confidence_model_declines_what_it_judges_unlikely_right(tmp_path):
+    passages = [chunk(1, "대구 특구의 총사업비는 7,872억 원이다.")]
+    q = "대구 특구의 총사업비는 얼마인가요?"
+    lenient = ConfidenceModel((0.0,) * len(FEATURES), 0.0, 0.4)  # p = 0.5 for every answer
+    strict = ConfidenceModel((0.0,) * len(FEATURES), 0.0, 0.6)
+    base = ComposeSettings(abstain_below=0.1, min_lexical=0.2)
+    from dataclasses import replace
+
+    assert ask(q, passages, replace(base, confidence=lenient)).reason == "answered"
+    ans = ask(q, passages, replace(base, confidence=strict))
+    assert ans.abstained and ans.reason == "low_confidence" and ans.evidence["confidence"] == 0.5
+    # the model file: version and features must be the ones this code computes
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(strict.to_json()), encoding="utf-8")
+    assert ConfidenceModel.load(path) == strict
+    path.write_text(json.dumps({**strict.to_json(), "features": ["score"]}), encoding="utf-8")
+    assert ConfidenceModel.load(path) is None
+
+
+def test_answer_features_follow_the_chosen_sentences():
+    q = "대구 특구의 총사업비는 얼마인가요?"
+    ev = Evidence(question=q, query=q, passages=(chunk(1, "대구 특구의 총사업비는 7,872억 원이다."),),
+                  passage_scores=(1.0,), idf=lambda t: 1.0, query_terms=tuple(tokenize(q)))
+    an = analyse(ev)
+    lead = candidates(ev, an)[0]
+    f = dict(answer_features(ev, an, [lead], True).named())
+    assert f["missing_share"] == 0.0 and f["kind_asked"] == 1.0 and f["support"] == 1.0 and f["kind_match"] == 1.0
+
+
+def test_the_sources_panel_says_why_and_escapes_what_documents_say():
+    from assistant.ui.i18n import TEXT
+    from assistant.ui.render import sources_html
+
+    passages = [chunk(1, "대구 특구의 총사업비는 7,872억 원이다. 대구 특구는 <script>alert(1)</script> 세 거점이다.")]
+    ans = ask("대구 특구의 총사업비는 얼마인가요?", passages)
+    page = sources_html(ans, TEXT["ko"])
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert TEXT["ko"]["details"] in page and TEXT["ko"]["reasons"]["answered"] in page
+    assert "coverage +" in page  # each signal's contribution to the lead sentence's score
+    declined = ask("광주 특구의 부지 면적은 얼마인가요?", passages)
+    assert TEXT["en"]["reasons"]["no_evidence"] in sources_html(declined, TEXT["en"])
