@@ -3,6 +3,7 @@ refactor, a bound, a fix elsewhere) can be proved not to: run it before and afte
 
     python scripts/snapshot_answers.py --out /tmp/before.jsonl [--sets shipped,statute,pdfs] [--work /tmp/snap]
     python scripts/snapshot_answers.py --compare /tmp/before.jsonl /tmp/after.jsonl
+    python scripts/snapshot_answers.py --score /tmp/after.jsonl
 
 One line per question: set, id, answer text, declined or not, cited (doc_id, page, section). The statute and the
 Korean PDFs (../shared/external) get their own indexes under --work, built once and reused.
@@ -21,9 +22,9 @@ sys.path.insert(0, str(ROOT))
 
 # set name -> (corpus folder, question files); the sealed files are snapshotted, never read for tuning.
 SETS = {
-    "shipped": (ROOT / "corpus", ["eval/testset.jsonl", "eval/heldout.jsonl", "eval/train/train-a.jsonl",
-                                  "eval/train/train-b.jsonl", "eval/train/train-c.jsonl", "eval/train/train-d.jsonl",
-                                  "eval/sealed/corpus.jsonl"]),
+    "shipped": (ROOT / "corpus", ["eval/testset.jsonl", "eval/heldout.jsonl"]
+                + sorted(str(p.relative_to(ROOT)) for p in (ROOT / "eval" / "train").glob("*.jsonl"))
+                + ["eval/sealed/corpus.jsonl"]),
     "statute": (SHARED / "laws", ["eval/external/statute.jsonl", "eval/sealed/statute.jsonl"]),
     "pdfs": (SHARED / "pdfs" / "ko", ["eval/external/pdfs-ko.jsonl", "eval/sealed/pdfs-ko.jsonl"]),
 }
@@ -67,15 +68,42 @@ def compare(before: Path, after: Path) -> int:
     return 1 if differ else 0
 
 
+def score(path: Path) -> int:
+    """Per question file: accuracy as the harness counts it (a gold answer in the text, or a decline of an
+    unanswerable question), false declines and unanswerable questions declined. Aggregates only: a sealed set's
+    misses are never listed."""
+    from assistant.evaluation import load_testset
+    from assistant.evaluation.metrics import answer_matches
+
+    by_set: dict[str, list[tuple[bool, bool, bool]]] = {}
+    gold = {}
+    for r in map(json.loads, open(path, encoding="utf-8")):
+        if r["set"] not in gold:
+            gold[r["set"]] = {q.id: q for q in load_testset(ROOT / r["set"])}
+        q = gold[r["set"]][r["id"]]
+        right = (not r["abstained"] and answer_matches(r["text"], q.answers) is not None) if q.answerable else r["abstained"]
+        by_set.setdefault(r["set"], []).append((q.answerable, r["abstained"], right))
+    for name, rows in by_set.items():
+        answerable = [x for x in rows if x[0]] or [(True, False, False)]
+        unanswerable = [x for x in rows if not x[0]]
+        print(f"{name:34s} {sum(x[2] for x in rows):4d}/{len(rows):<4d} accuracy {sum(x[2] for x in rows) / len(rows):.3f}"
+              f"  false declines {sum(x[1] for x in answerable) / len(answerable):.3f}"
+              f"  unanswerable declined {sum(x[1] for x in unanswerable)}/{len(unanswerable)}")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path)
     ap.add_argument("--sets", default=",".join(SETS))
     ap.add_argument("--work", type=Path, default=Path("/tmp/pa-snapshot"))
     ap.add_argument("--compare", nargs=2, type=Path, metavar=("BEFORE", "AFTER"))
+    ap.add_argument("--score", type=Path, metavar="SNAPSHOT", help="accuracy per question file of a snapshot")
     args = ap.parse_args()
     if args.compare:
         return compare(*args.compare)
+    if args.score:
+        return score(args.score)
     if not args.out:
         ap.error("--out or --compare is needed")
     args.work.mkdir(parents=True, exist_ok=True)
