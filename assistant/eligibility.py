@@ -20,6 +20,9 @@ class Fact:
     ask: dict[str, str]
     unit: str = ""
     choices: tuple[str, ...] = ()
+    # For a place fact (in the capital region or not): "named" reads it from the place the question names,
+    # "destination" from the place something moves to ("대구로 이전"); both through the gazetteer.
+    place: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,8 @@ def programmes() -> dict[str, Programme]:
     raw = yaml.safe_load(resources.files("assistant.data").joinpath("eligibility.yaml").read_text(encoding="utf-8"))
     out = {}
     for p in raw["programmes"]:
-        facts = tuple(Fact(f["key"], f["type"], dict(f.get("ask", {})), f.get("unit", "") or "", tuple(f.get("choices", []) or []))
+        facts = tuple(Fact(f["key"], f["type"], dict(f.get("ask", {})), f.get("unit", "") or "",
+                           tuple(f.get("choices", []) or []), f.get("place", "") or "")
                       for f in p["facts"])
         conds = tuple(Condition(c["id"], dict(c["text"]), c["fact"], c["op"], c["value"], str(c.get("figure", "") or ""),
                                 c["citation"]["doc_id"], c["citation"]["quote"],
@@ -242,6 +246,25 @@ def detect_programme(question: str) -> Programme | None:
     return best
 
 
+# The place something moves to: "대구로 이전", "창원시로 옮기면", "to Daegu".
+_DESTINATION = re.compile(r"(\S+?)\s*(?:으로|로)\s*(?:본사를\s*|공장을\s*)?(?:이전|옮기|옮겨|이사|이주|내려)|"
+                          r"\b(?:move|moving|relocat\w*)\b[^.?]*?\bto\s+((?:[A-Z][\w-]*\s?){1,3})")
+
+
+def place_in_capital_region(question: str, where: str) -> bool | None:
+    """Whether the place the question names ("named") or moves to ("destination") is in the capital region, from
+    the gazetteer; None when it names none, or several that disagree."""
+    from assistant.gazetteer import in_capital_region, resolve
+
+    if where == "destination":
+        m = _DESTINATION.search(question)
+        found = resolve(m.group(1) or m.group(2)) if m else []
+    else:
+        found = resolve(question)
+    regions = {in_capital_region(p) for p in found}
+    return regions.pop() if len(regions) == 1 else None
+
+
 def extract_facts(question: str, programme: Programme) -> dict[str, Any]:
     """Facts stated in the question, for the keys this programme uses."""
     keys = {f.key for f in programme.facts}
@@ -257,8 +280,12 @@ def extract_facts(question: str, programme: Programme) -> dict[str, Any]:
             num, unit = (m_en.group(1), m_en.group(2)) if m_en.group(1) else (m_en.group(3), m_en.group(4))
             out["population"] = int(float(num) * {"million": 1_000_000, "thousand": 1_000}.get((unit or "").lower(), 1))
     if "capital_region" in keys:
+        where = programme.fact("capital_region").place
+        in_region = place_in_capital_region(q, where) if where else None
         if re.search(r"비수도권|수도권\s*(?:밖|외|이외|바깥)|outside\s+(?:the\s+)?(?:capital|seoul)|non-capital|provincial", q, re.I):
             out["capital_region"] = False
+        elif in_region is not None:
+            out["capital_region"] = in_region
         elif re.search(r"수도권|서울|경기|인천|capital region|seoul|gyeonggi|incheon", q, re.I):
             out["capital_region"] = True
     if "sme" in keys:

@@ -116,3 +116,21 @@ def test_a_rule_that_depends_on_an_unknown_fact_is_unknown_not_failed():
     verdict, got, missing = statuses("factory_relocation_tax_relief", dict(years_in_overcrowding_zone=2))
     assert verdict == "undetermined" and "sme" in missing
     assert got["factory_years_in_zone"] == "unknown" and "factory_years_in_zone_sme" not in got
+
+
+def test_a_place_the_question_names_or_moves_to_gives_the_capital_region_fact():
+    """Through the gazetteer: 화성시 lies in Gyeonggi (capital region) though the question never says so; for a
+    relocation what counts is where the firm moves to, not where it comes from."""
+    from assistant.eligibility import extract_facts, programmes
+
+    p = programmes()
+    zone = p["urban_convergence_zone_designation"]
+    assert extract_facts("화성시는 인구 90만인데 신청돼요?", zone) == {"population": 900000, "capital_region": True}
+    assert extract_facts("청주시도 특구 지정 신청할 수 있나요?", zone)["capital_region"] is False
+    hq = p["hq_relocation_tax_relief"]
+    assert extract_facts("서울에서 대구로 본사를 이전하면 감면 받나요?", hq)["capital_region"] is False
+    assert extract_facts("We are moving our head office to Daegu from Seoul", hq)["capital_region"] is False
+    factory = p["factory_relocation_tax_relief"]
+    assert extract_facts("과밀억제권역에서 5년 있던 공장을 화성으로 옮기면?", factory)["capital_region"] is True
+    # a place named only as where it comes from is no answer about the destination
+    assert "capital_region" not in extract_facts("대구에 있는 본사를 옮기면 감면되나요?", hq)
