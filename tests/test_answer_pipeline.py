@@ -104,3 +104,20 @@ def test_the_sources_panel_says_why_and_escapes_what_documents_say():
     assert "coverage +" in page  # each signal's contribution to the lead sentence's score
     declined = ask("광주 특구의 부지 면적은 얼마인가요?", passages)
     assert TEXT["en"]["reasons"]["no_evidence"] in sources_html(declined, TEXT["en"])
+
+
+def test_a_sentence_that_opens_a_list_answers_with_its_items():
+    text = ("다음 각 호의 어느 하나에 해당하는 자는 2년 이하의 징역에 처한다.\n1. 허가 없이 시설을 설치한 자\n"
+            "2. 거짓으로 지정을 신청한 자\n\n그 밖의 사항은 시행령으로 정한다.")
+    ans = ask("어떤 자가 2년 이하의 징역에 처해지나요?", [chunk(1, text, section="제45조(벌칙)")])
+    assert not ans.abstained
+    assert "(1) 허가 없이 시설을 설치한 자 (2) 거짓으로 지정을 신청한 자" in ans.text
+    assert ans.text.count("2년 이하의 징역") == 1  # each item is given once, without its lead-in again
+
+
+def test_named_terms_are_figures_known_places_and_capitalised_words():
+    from assistant.answer.confidence import named_terms
+
+    assert {"2023", "대구"} <= named_terms("대구 특구의 2023년 예산은?")
+    assert {"cortex"} <= named_terms("How many firms are in the Cortex district?")
+    assert "firm" not in named_terms("How many firms are in the Cortex district?")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Sequence
 
+from assistant.cues import cue
 from assistant.retrieval.fusion import text_key
 from assistant.text import is_korean
 from assistant.types import Answer, Chunk, Citation, SentenceTrace
@@ -18,13 +19,12 @@ from assistant.types import Answer, Chunk, Citation, SentenceTrace
 from . import decline as why
 from .candidates import Candidate, candidates
 from .confidence import AnswerFeatures, ConfidenceModel, answer_features
-from assistant.cues import cue
 from .evidence import Analysis, Evidence, analyse
 from .features import Weights, sentence_score
 from .remarks import says_not_stated
 from .scorer import AnswerModel
-from .select import (followers, in_other_language, lead_order, other_language_second, premise_fact, qualifier,
-                     bridge_terms, second_hop)
+from .select import (bridge_terms, followers, in_other_language, lead_order, list_answer, other_language_second,
+                     premise_fact, qualifier, second_hop)
 
 DECLINE = {
     "ko": "제공된 문서에서는 이 질문에 대한 답을 찾지 못했습니다. 가장 가까운 구절을 아래에 표시합니다.",
@@ -88,7 +88,7 @@ def compose(ev: Evidence, cfg: ComposeSettings = ComposeSettings()) -> Answer:
     ranked = lead_order(ranked, an, ev.passages, ev.idf)
     chosen = followers(ranked, an, set(ev.query_terms) | set(ev.carried_terms), other_led, cfg.max_sentences,
                        cfg.follow_within)
-    chosen = _added(ev, an, cands, ranked, chosen)
+    chosen = list_answer(cands, _added(ev, an, cands, ranked, chosen))
     if len(an.cities) == 1 and why.another_city(chosen[0], ev.passages, an.cities):
         # Led by a sentence about another city: those go, and with none left the answer is not in the documents.
         # (Declining outright lost an answer that a later sentence gave for the right city.)

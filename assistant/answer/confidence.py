@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -26,8 +27,9 @@ from .evidence import Analysis, Evidence
 from .features import dense01
 
 FEATURES = ("score", "coverage", "own_coverage", "meaning", "kind_match", "kind_asked", "missing_share",
-            "missing_top", "missing_any", "lead_rank", "support")
-VERSION = 1
+            "missing_top", "missing_any", "lead_rank", "support", "names_missing", "names_missing_any")
+VERSION = 2
+_CAPITALISED = re.compile(r"(?<=[a-z,;:]\s)[A-Z][\w'-]+|(?<=\s)[A-Z]{2,}\b")
 
 
 def _named_everywhere(question: str, tokens: set[str]) -> set[str]:
@@ -61,6 +63,19 @@ def missing_terms(ev: Evidence, an: Analysis, passages: Sequence[int]) -> dict[s
     return out
 
 
+def named_terms(question: str) -> set[str]:
+    """The question's tokens that name something: a figure (a year, an amount), a known place or programme, or an
+    English word capitalised within the sentence. A question that names what its sources never mention is about
+    something else than they are (another city, year or body), whatever else it shares with them."""
+    out = {t for t in tokenize(question) if any(ch.isdigit() for ch in t)}
+    for e in find_entities(question):
+        for n in e.names:
+            out |= set(name_tokens(n)) if n.lower() in question.lower() else set()
+    for word in _CAPITALISED.findall(question):
+        out |= set(tokenize(word))
+    return out
+
+
 @dataclass(frozen=True)
 class AnswerFeatures:
     values: tuple[float, ...]  # in FEATURES order
@@ -76,10 +91,13 @@ def answer_features(ev: Evidence, an: Analysis, chosen: Sequence[Candidate], lea
     total = sum(an.own.values()) or 1.0
     top = max(an.own.values(), default=0.0) or 1.0
     gone = sum(missing.values())
+    names = named_terms(ev.question) & set(an.own)
+    names_gone = [t for t in names if t in missing]
     values = (
         lead.score, lead.lex, lead.own_lex, dense01(lead.dense), max(min(lead.tmatch, 2.0), -1.0),
         1.0 if an.own_kinds else 0.0, gone / total, max(missing.values(), default=0.0) / top,
         1.0 if missing else 0.0, min(lead.passage, 10) / 10, 1.0 if lead_support else 0.0,
+        len(names_gone) / len(names) if names else 0.0, 1.0 if names_gone else 0.0,
     )
     return AnswerFeatures(values, tuple(sorted(missing)))
 

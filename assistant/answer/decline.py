@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from assistant.cues import cue
 from assistant.query import find_entities
 from assistant.types import Chunk
 
 from .candidates import Candidate
-from assistant.cues import cue
 
 ANSWERED = "answered"
 NO_PASSAGES = "no_passages"  # nothing was retrieved

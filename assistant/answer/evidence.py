@@ -8,11 +8,11 @@ from typing import Callable, Mapping
 
 import numpy as np
 
+from assistant.cues import cue
 from assistant.query import compound_aliases, find_entities, is_bare_topic, term_aliases
 from assistant.text import is_korean
 from assistant.types import Chunk
 
-from assistant.cues import cue
 from .kinds import question_kinds
 from .steps import Step, asked_step
 

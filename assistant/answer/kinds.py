@@ -8,6 +8,7 @@ import re
 from typing import Sequence
 
 from assistant.cues import cue, kinds
+
 from .sentences import is_table_row
 
 _SPACE = re.compile(r"\s")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from assistant.cues import cue
+
 from .sentences import is_table_row
 
 _HANGUL = re.compile(r"[가-힣]")

@@ -5,15 +5,16 @@ language); further sentences join when they add what was asked; a chained questi
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Callable, Sequence
 
+from assistant.cues import cue
 from assistant.query import find_entities, name_tokens
 from assistant.retrieval.fusion import text_key
 from assistant.text import is_korean, tokenize
 from assistant.types import Chunk
 
 from .candidates import Candidate
-from assistant.cues import cue
 from .evidence import Analysis
 from .sentences import is_table_row
 from .steps import step_answer
@@ -201,3 +202,28 @@ def premise_fact(ranked: list[Candidate], chosen: list[Candidate], terms: Sequen
             best, gain = c, g
     return best
 
+
+
+# At most this many items of a list join the sentence that opens it.
+MAX_LIST_ITEMS = 12
+
+
+def with_list_items(cands: list[Candidate], lead: Candidate) -> Candidate:
+    """A sentence that opens a list ("다음 각 호의 어느 하나에 해당하는 자는 …", "as follows:") answers with its
+    items, not as a lead-in alone: the items of its passage (each carries the lead-in: sentences.with_list_leads)
+    are appended to it, in order."""
+    prefix = lead.text + " "
+    items = [c.text[len(prefix):] for c in cands if c.passage == lead.passage and c.text.startswith(prefix)]
+    if not items:
+        return lead
+    shown = " ".join(f"({k}) {t}" for k, t in enumerate(items[:MAX_LIST_ITEMS], 1))
+    return replace(lead, text=f"{lead.text} {shown}")
+
+
+def list_answer(cands: list[Candidate], chosen: list[Candidate]) -> list[Candidate]:
+    """The chosen sentences with a lead that opens a list given with its items (and no item repeated after it)."""
+    lead = with_list_items(cands, chosen[0])
+    if lead is chosen[0]:
+        return chosen
+    prefix = chosen[0].text + " "
+    return [lead] + [c for c in chosen[1:] if not c.text.startswith(prefix)]

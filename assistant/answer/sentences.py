@@ -9,11 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
+from assistant.cues import cue
 from assistant.retrieval.fusion import text_key
 from assistant.text import split_sentences
 from assistant.types import Chunk
-
-from assistant.cues import cue
 
 # A list's lead-in longer than this is a paragraph, not a lead-in an item can carry.
 MAX_LIST_LEAD = 240

@@ -8,9 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Protocol, Sequence
 
-from assistant.text import tokenize
-
 from assistant.cues import cue
+from assistant.text import tokenize
 
 
 @dataclass(frozen=True)
