@@ -51,7 +51,7 @@ def snapshot(names: list[str], work: Path, out: Path) -> int:
                     ans = bot.ask(q.question, history=list(q.history) or None)
                     cited = [[c.doc_id, c.page, c.section] for c in ans.citations]
                     fh.write(json.dumps({"set": rel, "id": q.id, "text": ans.text, "abstained": ans.abstained,
-                                         "cited": cited}, ensure_ascii=False) + "\n")
+                                         "cited": cited, "reason": ans.reason}, ensure_ascii=False) + "\n")
                     n += 1
     return n
 
@@ -61,7 +61,8 @@ def compare(before: Path, after: Path) -> int:
         return {(r["set"], r["id"]): r for r in map(json.loads, open(p, encoding="utf-8"))}
 
     a, b = read(before), read(after)
-    differ = [k for k in a if k in b and a[k] != b[k]]
+    same = ("text", "abstained", "cited")  # what a user sees; the reason code is newer than early snapshots
+    differ = [k for k in a if k in b and any(a[k].get(f) != b[k].get(f) for f in same)]
     for k in differ:
         print(f"{k[0]} {k[1]}\n  before: {a[k]['text'][:160]!r}\n  after:  {b[k]['text'][:160]!r}")
     print(f"{len(a)} before, {len(b)} after, {len(set(a) & set(b))} in both, {len(differ)} differ")
