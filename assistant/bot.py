@@ -34,15 +34,32 @@ STATUS = {"ko": {"met": "충족", "not_met": "미충족", "unknown": "확인 필
           "en": {"met": "met", "not_met": "not met", "unknown": "unknown"}}
 
 
+# Conditions in the order a caseworker reads them: what decides first, then what is met, then what is still open.
+_STATUS_ORDER = {"not_met": 0, "met": 1, "unknown": 2}
+GIVEN = {"ko": "질문에서: ", "en": "from your question: "}
+YES_NO = {"ko": ("예", "아니요"), "en": ("yes", "no")}
+
+
+def _given(value: Any, lang: str) -> str:
+    if isinstance(value, bool):
+        return YES_NO[lang][0 if value else 1]
+    if isinstance(value, (int, float)):
+        return f"{value:,}"
+    return str(value)
+
+
 def eligibility_to_answer(question: str, result, lang: str) -> Answer:
-    """The checker's result as a chat answer: verdict, one line per condition with its [n] clause, what to ask."""
+    """The checker's result as a chat answer: the verdict first, then one line per condition with its [n] clause
+    (an unmet one, which decides, first; each with the fact read from the question), then what to ask."""
     from assistant.types import Citation
 
     lines = [f"{result.name}: {VERDICT[lang][result.verdict]}."]
     citations = []
-    for i, c in enumerate(result.conditions, 1):
+    ordered = sorted(result.conditions, key=lambda c: _STATUS_ORDER.get(c.status, 3))
+    for i, c in enumerate(ordered, 1):
         where = c.citation.get("section") or (f"p. {c.citation['page']}" if c.citation.get("page") else "")
-        lines.append(f"- {STATUS[lang][c.status]} — {c.text} [{i}]")
+        given = f" ({GIVEN[lang]}{_given(c.given, lang)})" if c.given is not None else ""
+        lines.append(f"- {STATUS[lang][c.status]} — {c.text}{given} [{i}]")
         citations.append(Citation(n=i, doc_id=c.citation["doc_id"], title=c.citation.get("title", ""),
                                   page=c.citation.get("page"), section=where, text=c.citation["text"], score=1.0,
                                   sentence=c.citation["text"]))
@@ -53,18 +70,20 @@ def eligibility_to_answer(question: str, result, lang: str) -> Answer:
 
 
 def merge_answers(direct: Answer, table: Answer) -> Answer:
-    """The extractive answer first (when there is one), then the per-condition table; citations renumbered."""
+    """The verdict and the per-condition table first, then the extractive answer (when there is one); citations
+    renumbered."""
     if direct.abstained:
         return table
-    offset = len(direct.citations)
-    text = table.text
-    for c in sorted(table.citations, key=lambda c: -c.n):
+    offset = len(table.citations)
+    text = direct.text
+    for c in sorted(direct.citations, key=lambda c: -c.n):
         text = text.replace(f"[{c.n}]", f"[{c.n + offset}]")
     from dataclasses import replace as _replace
 
-    cites = direct.citations + tuple(_replace(c, n=c.n + offset) for c in table.citations)
-    return Answer(question=direct.question, text=direct.text + "\n\n" + text, abstained=False, citations=cites,
-                  query=direct.query, evidence={**direct.evidence, **table.evidence})
+    cites = table.citations + tuple(_replace(c, n=c.n + offset) for c in direct.citations)
+    return Answer(question=direct.question, text=table.text + "\n\n" + text, abstained=False, citations=cites,
+                  query=direct.query, evidence={**direct.evidence, **table.evidence}, reason=direct.reason,
+                  trace=direct.trace)
 
 
 def _squash(text: str) -> str:

@@ -134,3 +134,21 @@ def test_a_place_the_question_names_or_moves_to_gives_the_capital_region_fact():
     assert extract_facts("과밀억제권역에서 5년 있던 공장을 화성으로 옮기면?", factory)["capital_region"] is True
     # a place named only as where it comes from is no answer about the destination
     assert "capital_region" not in extract_facts("대구에 있는 본사를 옮기면 감면되나요?", hq)
+
+
+def test_an_eligibility_answer_opens_with_the_verdict_and_the_condition_that_decides_it():
+    from assistant.bot import eligibility_to_answer, merge_answers
+    from assistant.eligibility import check
+    from assistant.types import Answer, Citation
+
+    result = check("urban_convergence_zone_designation", {"capital_region": "yes", "population": "900000"}, lang="ko")
+    ans = eligibility_to_answer("화성시는 인구 90만인데 신청돼요?", result, "ko")
+    lines = ans.text.split("\n")
+    assert lines[0].endswith("충족하지 못하는 조건이 있습니다.")
+    assert lines[1].startswith("- 미충족 — ") and "수도권" in lines[1] and "(질문에서: 예)" in lines[1]
+    assert any("(질문에서: 900,000)" in line for line in lines)
+    direct = Answer(question="q", text="특구는 수도권 밖에서만 지정받을 수 있다. [1]", abstained=False,
+                    citations=(Citation(n=1, doc_id="d.md", title="", page=None, section="", text="t", score=1.0),))
+    merged = merge_answers(direct, ans)
+    assert merged.text.startswith(lines[0]) and merged.text.endswith(f"[{len(ans.citations) + 1}]")
+    assert [c.n for c in merged.citations] == list(range(1, len(merged.citations) + 1))

@@ -24,7 +24,7 @@ TEXT = {
                     "kind_missing": "찾은 문장에 질문이 묻는 종류의 정보(날짜, 금액 등)가 없습니다",
                     "part_missing": "찾은 문장이 질문의 단계를 다루지 않습니다",
                     "other_year": "찾은 문장이 질문의 연도를 다루지 않습니다",
-                    "low_confidence": "찾은 구절이 질문이 묻는 대상을 언급하지 않아 답으로 보기 어렵습니다"},
+                    "low_confidence": "답변 신뢰도 모형이 이 답이 맞을 가능성을 낮게 봅니다"},
     },
     "en": {
         "title": "Regional-development policy assistant",
@@ -49,7 +49,7 @@ TEXT = {
                     "kind_missing": "the sentences found do not hold the kind of thing asked (a date, an amount …)",
                     "part_missing": "the sentences found are about another phase",
                     "other_year": "the sentences found are about another year",
-                    "low_confidence": "the passages found do not mention what the question asks about"},
+                    "low_confidence": "the answer-confidence model judges this answer unlikely to be right"},
     },
 }
 
