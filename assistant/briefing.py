@@ -45,6 +45,10 @@ ATTRIBUTES = {
         ("주력 산업", "Industries", "산업 분야 industries sectors", re.compile(r"산업|바이오|ICT|IT|media|biomedical|tech|science|research", re.I)),
     ],
     "city": [
+        ("위치", "Location", "위치 일원 일대 location located", re.compile(r"위치|일원|일대|located in|lies in", re.I)),
+        ("주요 일정", "Key dates", "선정 지정 착공 발표 selected designated", re.compile(
+            r"(?:19|20)\d{2}\s*년\s*\d{1,2}\s*월.{0,40}(?:선정|지정|착공|승인|발표)|"
+            r"(?:선정|지정|착공|승인|발표|selected|designated|approved).{0,40}(?:19|20)\d{2}", re.I)),
         ("면적", "Area", "면적 area", re.compile(r"㎡|m²|m2|평", re.I)),
         ("총사업비", "Total cost", "총사업비 사업비 cost", re.compile(r"\d\s*(?:조|억)|\d\s*(?:billion|trillion)? ?won", re.I)),
         ("중점 산업", "Industries", "산업 industries", re.compile(r"산업|industr", re.I)),
@@ -72,16 +76,24 @@ class Briefing:
     citations: list[Citation]
     table: dict[str, Any] | None = None  # {"columns": [...], "rows": [[label, cell...]], "cells": [[(text, n|None)]]}
     notes: list[str] = field(default_factory=list)
+    as_of: str = ""  # the newest date of the documents cited (YYYY-MM-DD)
+
+    def as_of_line(self) -> str:
+        if not self.as_of:
+            return ""
+        return f"({self.as_of} 기준)" if self.lang == "ko" else f"(as of {self.as_of})"
 
     def to_markdown(self) -> str:
         title = f"{self.topic} — 검토 보고 (초안)" if self.lang == "ko" else f"{self.topic} — briefing (draft)"
         out = [f"# {title}", ""]
+        if self.as_of:
+            out += [self.as_of_line(), ""]
+        if self.table:  # the key facts come first
+            out += self._table_markdown() + [""]
         for i, (name, bullets) in enumerate(self.sections, 1):
             out += [f"## {i}. {name}", ""]
             out += [f"- {b.text} [{b.n}]" for b in bullets] or [f"- {NOT_IN_DOCS[self.lang]}"]
             out.append("")
-            if self.table and i == 3:
-                out += self._table_markdown() + [""]
         refs = SECTIONS[self.lang][-1]
         out += [f"## {len(self.sections) + 1}. {refs}", ""]
         for c in self.citations:
@@ -102,21 +114,23 @@ class Briefing:
 
         doc = Docx()
         doc.add_heading(self.to_markdown().split("\n", 1)[0].lstrip("# "), level=0)
+        if self.as_of:
+            doc.add_paragraph(self.as_of_line())
+        if self.table:
+            t = self.table
+            table = doc.add_table(rows=1, cols=len(t["columns"]))
+            table.style = "Table Grid"
+            for cell, text in zip(table.rows[0].cells, t["columns"]):
+                cell.text = text
+            for label, cells in zip(t["rows"], t["cells"]):
+                row = table.add_row().cells
+                row[0].text = label
+                for cell, (text, n) in zip(row[1:], cells):
+                    cell.text = f"{text} [{n}]" if n else text
         for i, (name, bullets) in enumerate(self.sections, 1):
             doc.add_heading(f"{i}. {name}", level=1)
             for b in bullets or [Bullet(NOT_IN_DOCS[self.lang], 0)]:
                 doc.add_paragraph(f"{b.text} [{b.n}]" if b.n else b.text, style="List Bullet")
-            if self.table and i == 3:
-                t = self.table
-                table = doc.add_table(rows=1, cols=len(t["columns"]))
-                table.style = "Table Grid"
-                for cell, text in zip(table.rows[0].cells, t["columns"]):
-                    cell.text = text
-                for label, cells in zip(t["rows"], t["cells"]):
-                    row = table.add_row().cells
-                    row[0].text = label
-                    for cell, (text, n) in zip(row[1:], cells):
-                        cell.text = f"{text} [{n}]" if n else text
         doc.add_heading(f"{len(self.sections) + 1}. {SECTIONS[self.lang][-1]}", level=1)
         for c in self.citations:
             where = f"p. {c.page}" if c.page else c.section
@@ -199,6 +213,8 @@ def build_briefing(bot, topic: str, lang: str = "ko", per_section: int = 5) -> B
     for s in scored:
         if s.score < 0.25 or s.text.count(" · ") >= 3 or s.text.startswith(("항목", "Item", "구분")):
             continue  # wide table rows read badly as bullets; the comparison table covers them
+        if is_fragment(s.text):
+            continue
         if _ISSUE.search(s.text):
             kind = "issues"
         elif _FUTURE.search(s.text):
@@ -229,8 +245,30 @@ def build_briefing(bot, topic: str, lang: str = "ko", per_section: int = 5) -> B
     sections = []
     for name, kind in zip(names[:5], ("overview", "history", "content", "issues", "next")):
         sections.append((name, [Bullet(s.text, cite(s.hit, s.text)) for s in buckets[kind]]))
-    table = comparison_table(bot, topic, lang, cite)
-    return Briefing(topic=topic, lang=lang, sections=sections, citations=citations, table=table)
+    table = comparison_table(bot, topic, lang, cite) or key_facts_table(bot, topic, lang, cite)
+    dates = [c.date for c in citations if c.date]
+    return Briefing(topic=topic, lang=lang, sections=sections, citations=citations, table=table,
+                    as_of=max(dates) if dates else "")
+
+
+# A sentence cut from its start ("및 …", "and …"), or a question (an FAQ heading), reads badly as a bullet.
+_FRAGMENT_START = re.compile(r"^(?:및|또는|등)\s|^[a-z]")
+
+
+def is_fragment(text: str) -> bool:
+    return text.rstrip().endswith(("?", "？")) or bool(_FRAGMENT_START.search(text.strip()))
+
+
+def key_facts_table(bot, topic: str, lang: str, cite) -> dict[str, Any] | None:
+    """The key facts of the one place or district the topic names (location, dates, area, cost …), each cell
+    cited: what a briefing on a single zone opens with."""
+    ent = next((e for e in find_entities(topic) if e.kind in ATTRIBUTES), None)
+    if ent is None:
+        return None
+    columns = [("항목" if lang == "ko" else "Item"), (ent.ko[0] if lang == "ko" else ent.en[0])]
+    rows = [label_ko if lang == "ko" else label_en for label_ko, label_en, _, _ in ATTRIBUTES[ent.kind]]
+    cells = [[_cell(bot, ent, words, pattern, lang, cite)] for _, _, words, pattern in ATTRIBUTES[ent.kind]]
+    return {"columns": columns, "rows": rows, "cells": cells}
 
 
 def _first_date(text: str) -> str:
@@ -261,19 +299,22 @@ def comparison_table(bot, topic: str, lang: str, cite) -> dict[str, Any] | None:
 
 
 def _cell(bot, entity, words: str, pattern: re.Pattern, lang: str, cite) -> tuple[str, int | None]:
-    # Only the full names count ("판교" alone also names the first Pangyo Techno Valley).
-    names = [n.lower() for n in (entity.ko[:1] + entity.en[:2]) if len(n) >= 3]
+    # Only the full names count ("판교" alone also names the first Pangyo Techno Valley); a city's two-syllable
+    # name is its full name (부산).
+    least = 2 if entity.kind == "city" else 3
+    names = [n.lower() for n in (entity.ko[:1] + entity.en[:2]) if len(n) >= least]
     first, second = (entity.ko[0], entity.en[0]) if lang == "ko" else (entity.en[0], entity.ko[0])
     candidates = []
     for name in (first, second):
         for rank, h in enumerate(bot.search(f"{name} {words}", k=8)):
             for text, hit in _sentences([h]):
                 low = text.lower()
-                if any(n in low for n in names) and pattern.search(text) and text.count(" · ") < 3:
-                    # Prefer the entity's own documents and the briefing's language.
+                if any(n in low for n in names) and pattern.search(text) and text.count(" · ") < 3 \
+                        and not is_fragment(text):
+                    # Prefer the briefing's language, then the entity's own documents.
                     own = any(n in hit.title.lower() for n in names)
                     same_lang = (hit.lang or "") == lang
-                    candidates.append((-(2 * own + same_lang), rank, text, hit))
+                    candidates.append((-(2 * same_lang + own), rank, text, hit))
     if not candidates:
         return NOT_IN_DOCS[lang], None
     _, _, text, hit = min(candidates, key=lambda c: (c[0], c[1]))

@@ -211,14 +211,12 @@ def _lines(briefing: Briefing) -> list[tuple[str, int, int]]:
     lines = [(title, P_TITLE, TITLE)]
     if _as_of(briefing):
         lines.append((_as_of(briefing), P_NOTE, NOTE))
-    # The table closes section 3 (주요 내용), as in the DOCX; a shorter draft has it close its last section.
-    table_after = min(3, len(briefing.sections)) if briefing.table else 0
+    if briefing.table:  # the key facts come first, as in the DOCX
+        lines.append(("", -1, -1))
     for i, (name, bullets) in enumerate(briefing.sections, 1):
         lines.append((f"{i}. {name}", P_HEADING, HEADING))
         lines += [(f"{b.text} [{b.n}]" if b.n else b.text, P_BULLET, BODY) for b in bullets] or [
             (NOT_IN_DOCS[briefing.lang], P_BULLET, BODY)]
-        if i == table_after:
-            lines.append(("", -1, -1))
     lines.append((f"{len(briefing.sections) + 1}. {SECTIONS[briefing.lang][-1]}", P_HEADING, HEADING))
     lines += [(_reference(c), P_REF, BODY) for c in briefing.citations]
     return lines

@@ -71,3 +71,21 @@ def test_a_topic_the_documents_do_not_cover_is_refused_with_the_closest_document
                                    "울산 도심융합특구", "Cortex innovation district"])
 def test_covered_topics_are_still_drafted(bot, topic):
     assert bot.brief(topic, lang="ko").citations
+
+
+@pytest.mark.parametrize("city", ["부산", "대구", "광주"])
+def test_a_zone_briefing_opens_with_its_key_facts_and_an_as_of_date(bot, city):
+    b = bot.brief(f"{city} 도심융합특구", lang="ko")
+    t = b.table
+    assert t and t["columns"] == ["항목", city] and t["rows"][:2] == ["위치", "주요 일정"]
+    by_n = {c.n: c for c in b.citations}
+    filled = [(text, n) for (text, n), in t["cells"] if n is not None]
+    assert len(filled) >= 4  # location, dates, area, cost at least
+    for text, n in filled:
+        assert city in text or city in by_n[n].title, text  # a cell about this zone
+        for fig in FIG.findall(text):
+            assert squash(fig) in squash(by_n[n].text)
+    assert b.as_of == max(c.date for c in b.citations if c.date)
+    md = b.to_markdown()
+    assert md.index("| 항목 |") < md.index("## 1. 개요") and f"({b.as_of} 기준)" in md
+    assert not any(x.text.rstrip().endswith("?") for _, bs in b.sections for x in bs)

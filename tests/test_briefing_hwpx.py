@@ -83,7 +83,7 @@ def test_our_reader_gets_back_headings_bullets_table_and_references_in_order(wri
     assert doc.title == "도심융합특구 비교 — 검토 보고 (초안)"
     table = ["구분 · 면적 · 사업비", "구분: 판교 제2테크노밸리 · 면적: 43만㎡ [3] · 사업비: 1조 5천억 원 [3]",
              "구분: 원노스 · 면적: 200ha · 사업비: 문서에 없음"]
-    assert_in_order(doc.text, [doc.title, HEADINGS[0], *BULLETS[:2], HEADINGS[1], *BULLETS[2:], *table,
+    assert_in_order(doc.text, [doc.title, *table, HEADINGS[0], *BULLETS[:2], HEADINGS[1], *BULLETS[2:],
                                HEADINGS[2], *REFERENCES])
     assert HOSTILE in doc.text  # literal text, not a tag
     # The headings are Hangul outline headings, so the reader files every passage under its section.
