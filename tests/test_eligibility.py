@@ -152,3 +152,22 @@ def test_an_eligibility_answer_opens_with_the_verdict_and_the_condition_that_dec
     merged = merge_answers(direct, ans)
     assert merged.text.startswith(lines[0]) and merged.text.endswith(f"[{len(ans.citations) + 1}]")
     assert [c.n for c in merged.citations] == list(range(1, len(merged.citations) + 1))
+
+
+def test_facts_stated_in_colloquial_korean_are_read_from_the_question():
+    """The rules file says how each fact is stated (readers); a date fact takes the question's one full date."""
+    from assistant.eligibility import detect_programme, extract_facts, programmes
+
+    p = programmes()
+    q = ("중소 금속가공 업체예요. 서울 금천구에서 2년 반째 공장을 돌렸고, 공장 전부를 익산으로 옮겨서 "
+         "2026년 11월 2일부터 가동할 계획입니다. 업종은 계속 금속가공이고 공장 이전 감면은 받아 본 적 없어요. 감면 대상 맞나요?")
+    assert detect_programme(q).id == "factory_relocation_tax_relief"
+    assert extract_facts(q, p["factory_relocation_tax_relief"]) == {
+        "sme": True, "years_in_overcrowding_zone": 2.5, "whole_factory_relocated": True, "capital_region": False,
+        "same_industry": True, "business_start_date": "2026-11-02", "prior_relief_within_10_years": False}
+    tips = extract_facts("업력 3년 스타트업인데 운영사에서 1억 5천만 원 투자받고 추천도 받았어요", p["tips"])
+    assert tips["years_since_founding"] == 3 and tips["operator_investment_amount"] == 1.5
+    assert tips["operator_investment"] is True and tips["operator_recommendation"] is True
+    # a question that is no eligibility question stays one
+    assert detect_programme("대구 도심융합특구의 총사업비는 얼마나 되나요?") is None
+    assert detect_programme("도심융합특구는 언제 지정되나요?") is None
