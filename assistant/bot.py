@@ -104,24 +104,13 @@ def _cited_docs(programme) -> set[str]:
     return {c.doc_id for c in programme.conditions}
 
 
-def _answer_model(choice: str) -> AnswerModel | None:
-    """"weights": hand-set weights (None); "trained": the shipped model (assistant/data/answer_model.json); else a
-    JSON path."""
-    if choice == "weights":
+def _model(loader, choice: str, off: str, shipped: str, what: str):
+    """A model chosen by a setting: None for `off`, the packaged one for `shipped`, else the JSON file at that path."""
+    if choice == off:
         return None
-    model = AnswerModel.load(None if choice == "trained" else choice)
+    model = loader(None if choice == shipped else choice)
     if model is None:
-        raise InputError(f"answer model {choice!r} not found or not for these features")
-    return model
-
-
-def _confidence_model(choice: str) -> ConfidenceModel | None:
-    """"off": none; "shipped": assistant/data/confidence_model.json; else a JSON path."""
-    if choice == "off":
-        return None
-    model = ConfidenceModel.load(None if choice == "shipped" else choice)
-    if model is None:
-        raise InputError(f"answer confidence model {choice!r} not found or not for these features")
+        raise InputError(f"{what} {choice!r} not found or not for these features")
     return model
 
 
@@ -136,11 +125,14 @@ class Assistant:
         # Sentence similarity in answers always uses USE: fast, cross-lingual, and its scores are what the
         # abstention threshold was calibrated on, whatever embedder the index uses.
         self._sentence_embedder = self.embedders.get("use-m3") or UseM3(threads=settings.threads)
-        self.answer_model = _answer_model(settings.answer_model)
+        # answer_model: "weights" (hand-set), "trained" (assistant/data/answer_model.json) or a path; likewise
+        # answer_confidence: "off", "shipped" (assistant/data/confidence_model.json) or a path.
+        self.answer_model = _model(AnswerModel.load, settings.answer_model, "weights", "trained", "answer model")
         self._compose_settings = ComposeSettings(
             max_sentences=settings.max_answer_sentences, abstain_below=settings.abstain_below,
             min_lexical=settings.min_lexical, min_dense=settings.min_dense, model=self.answer_model,
-            confidence=_confidence_model(settings.answer_confidence))
+            confidence=_model(ConfidenceModel.load, settings.answer_confidence, "off", "shipped",
+                              "answer confidence model"))
         self._lock = threading.Lock()
         self._set_index(index)
 

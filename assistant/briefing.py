@@ -263,12 +263,7 @@ def key_facts_table(bot, topic: str, lang: str, cite) -> dict[str, Any] | None:
     """The key facts of the one place or district the topic names (location, dates, area, cost …), each cell
     cited: what a briefing on a single zone opens with."""
     ent = next((e for e in find_entities(topic) if e.kind in ATTRIBUTES), None)
-    if ent is None:
-        return None
-    columns = [("항목" if lang == "ko" else "Item"), (ent.ko[0] if lang == "ko" else ent.en[0])]
-    rows = [label_ko if lang == "ko" else label_en for label_ko, label_en, _, _ in ATTRIBUTES[ent.kind]]
-    cells = [[_cell(bot, ent, words, pattern, lang, cite)] for _, _, words, pattern in ATTRIBUTES[ent.kind]]
-    return {"columns": columns, "rows": rows, "cells": cells}
+    return None if ent is None else _attribute_table(bot, ent.kind, [ent], lang, cite)
 
 
 def _first_date(text: str) -> str:
@@ -287,14 +282,14 @@ def comparison_table(bot, topic: str, lang: str, cite) -> dict[str, Any] | None:
     kind, group = next(((k, v) for k, v in by_kind.items() if len(v) >= 2 and k in ATTRIBUTES), (None, None))
     if not group:
         return None
+    return _attribute_table(bot, kind, group, lang, cite)
+
+
+def _attribute_table(bot, kind: str, group: list, lang: str, cite) -> dict[str, Any]:
+    """One column per entity, one row per attribute of their kind, every cell cited or "not in the documents"."""
     columns = [("항목" if lang == "ko" else "Item")] + [(e.ko[0] if lang == "ko" else e.en[0]) for e in group]
-    rows, cells = [], []
-    for label_ko, label_en, words, pattern in ATTRIBUTES[kind]:
-        rows.append(label_ko if lang == "ko" else label_en)
-        row = []
-        for e in group:
-            row.append(_cell(bot, e, words, pattern, lang, cite))
-        cells.append(row)
+    rows = [label_ko if lang == "ko" else label_en for label_ko, label_en, _, _ in ATTRIBUTES[kind]]
+    cells = [[_cell(bot, e, words, pattern, lang, cite) for e in group] for _, _, words, pattern in ATTRIBUTES[kind]]
     return {"columns": columns, "rows": rows, "cells": cells}
 
 

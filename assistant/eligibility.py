@@ -80,10 +80,16 @@ class CheckResult:
 
 
 @lru_cache(maxsize=1)
-def programmes() -> dict[str, Programme]:
+def _rules() -> dict[str, Any]:
+    """assistant/data/eligibility.yaml, read once: the programmes and the readers of their facts."""
     import yaml
 
-    raw = yaml.safe_load(resources.files("assistant.data").joinpath("eligibility.yaml").read_text(encoding="utf-8"))
+    return yaml.safe_load(resources.files("assistant.data").joinpath("eligibility.yaml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def programmes() -> dict[str, Programme]:
+    raw = _rules()
     out = {}
     for p in raw["programmes"]:
         facts = tuple(Fact(f["key"], f["type"], dict(f.get("ask", {})), f.get("unit", "") or "",
@@ -118,9 +124,7 @@ class Reader:
 
 @lru_cache(maxsize=1)
 def readers() -> dict[str, tuple[Reader, ...]]:
-    import yaml
-
-    raw = yaml.safe_load(resources.files("assistant.data").joinpath("eligibility.yaml").read_text(encoding="utf-8"))
+    raw = _rules()
     return {key: tuple(Reader(re.compile(r["pattern"], re.I), r.get("value"), bool(r.get("number")),
                               float(r.get("scale", 1.0))) for r in rules)
             for key, rules in (raw.get("readers") or {}).items()}

@@ -774,11 +774,11 @@ def test_a_passage_holding_the_kind_asked_is_read_from_a_little_further_down(tmp
     first = [p.section for p in evidence.passages][:1]
     assert first and "주요내용" in first[0]
     more = kind_step(planner, replace(evidence, passages=evidence.passages[:1],
-                                      passage_scores=evidence.passage_scores[:1]))
+                                      passage_scores=evidence.passage_scores[:1]), analyse(evidence))
     assert any("2023년 11월 10일" in p.text for p in more.passages[1:])
     # A question without a kind asked is left as it is.
     plain = bot.evidence("위원 후보 추천 단체를 명시하는 개정안의 취지")
-    assert kind_step(planner, plain) is plain
+    assert kind_step(planner, plain, analyse(plain)) is plain
 
 
 def test_a_year_that_names_something_is_no_date():

@@ -20,7 +20,7 @@ from . import decline as why
 from .candidates import Candidate, candidates
 from .confidence import AnswerFeatures, ConfidenceModel, answer_features
 from .evidence import Analysis, Evidence, analyse
-from .features import Weights, sentence_score
+from .features import Weights
 from .remarks import says_not_stated
 from .scorer import AnswerModel
 from .select import (bridge_terms, followers, in_other_language, lead_order, list_answer, other_language_second,
@@ -59,8 +59,7 @@ def score(cands: list[Candidate], n_passages: int, cfg: ComposeSettings) -> list
             out.append(replace(c, score=cfg.model.score(c.features), parts=cfg.model.parts(c.features)))
         else:
             parts = cfg.weights.parts(c.lex, c.dense, c.passage, n_passages, c.tmatch)
-            out.append(replace(c, score=sentence_score(c.lex, c.dense, c.passage, n_passages, c.tmatch, cfg.weights),
-                               parts=parts))
+            out.append(replace(c, score=sum(v for _, v in parts), parts=parts))  # as features.sentence_score
     return out
 
 

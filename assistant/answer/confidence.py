@@ -5,17 +5,14 @@ The sentence scores say which sentence answers best; they cannot say that the be
 question shares most of its words with a passage that does not answer it (the same figure asked for another place,
 year or programme). What tells is what the question names that the answering passages never mention: a salient
 word missing from them all. The model (logistic regression, weights in assistant/data/confidence_model.json,
-written by scripts/train_answer_model.py from training questions only) weighs that against the lead sentence's own
+written by scripts/train_confidence_model.py from training questions only) weighs that against the lead sentence's own
 evidence.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import re
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Sequence
 
@@ -25,6 +22,7 @@ from assistant.text import tokenize
 from .candidates import Candidate
 from .evidence import Analysis, Evidence
 from .features import dense01
+from .scorer import log_odds_parts, logistic, read_model_json
 
 FEATURES = ("score", "coverage", "own_coverage", "meaning", "kind_match", "kind_asked", "missing_share",
             "missing_top", "missing_any", "lead_rank", "support", "names_missing", "names_missing_any")
@@ -110,12 +108,10 @@ class ConfidenceModel:
 
     def probability(self, values: Sequence[float]) -> float:
         """The probability that an answer with these feature values (FEATURES order) is right."""
-        z = self.bias + sum(w * v for w, v in zip(self.weights, values))
-        return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+        return logistic(self.bias, self.weights, values)
 
     def parts(self, values: Sequence[float]) -> tuple[tuple[str, float], ...]:
-        """Each feature's contribution to the log-odds: what `--explain` shows."""
-        return (("bias", self.bias),) + tuple((n, w * v) for n, w, v in zip(FEATURES, self.weights, values))
+        return log_odds_parts(FEATURES, self.bias, self.weights, values)
 
     def to_json(self, **meta) -> dict:
         return {"version": VERSION, "features": list(FEATURES), "weights": [round(w, 6) for w in self.weights],
@@ -124,12 +120,7 @@ class ConfidenceModel:
     @classmethod
     def load(cls, path: str | Path | None = None) -> "ConfidenceModel | None":
         """The shipped model, or the one at path; None when absent or written for other features."""
-        try:
-            text = (Path(path).read_text(encoding="utf-8") if path else
-                    resources.files("assistant.data").joinpath("confidence_model.json").read_text(encoding="utf-8"))
-            raw = json.loads(text)
-        except (FileNotFoundError, ValueError):
-            return None
-        if raw.get("version") != VERSION or tuple(raw.get("features", ())) != FEATURES:
+        raw = read_model_json(path, "confidence_model.json")
+        if raw is None or raw.get("version") != VERSION or tuple(raw.get("features", ())) != FEATURES:
             return None
         return cls(tuple(float(w) for w in raw["weights"]), float(raw["bias"]), float(raw["threshold"]))

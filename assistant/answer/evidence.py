@@ -3,7 +3,7 @@ question analysis makes of the question once (`Analysis`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Mapping
 
 import numpy as np
@@ -37,8 +37,6 @@ class Evidence:
 
     def with_passages(self, extra: tuple[Chunk, ...], score: float) -> "Evidence":
         """These passages added after the ranked ones, all at `score` (they come second to what was found first)."""
-        from dataclasses import replace
-
         return replace(self, passages=self.passages + tuple(extra),
                        passage_scores=self.passage_scores + (score,) * len(extra))
 

@@ -20,7 +20,7 @@ from assistant.types import Chunk
 
 from .candidates import candidates
 from .decline import places_named
-from .evidence import Evidence, analyse
+from .evidence import Analysis, Evidence, analyse
 from .features import sentence_score
 
 Search = Callable[[str, int], list[tuple[Chunk, float]]]  # query, k -> ranked passages with their scores
@@ -36,8 +36,9 @@ class Planner:
     def plan(self, ev: Evidence) -> Evidence:
         if not self.extra:
             return ev
+        an = analyse(ev)  # the steps add passages and premise terms, on which the analysis does not depend
         for step in STEPS:
-            ev = step(self, ev)
+            ev = step(self, ev, an)
         return ev
 
     def searched_again(self, ev: Evidence, query: str) -> Evidence:
@@ -47,10 +48,10 @@ class Planner:
         return ev.with_passages(tuple(found), ev.floor) if found else ev
 
 
-def bridge_step(planner: Planner, ev: Evidence) -> Evidence:
+def bridge_step(planner: Planner, ev: Evidence, an: Analysis) -> Evidence:
     """The sentence that best covers the question settles its first part (the bridge); the words it leaves
     uncovered are searched again. Only coverage picks the bridge, so sentences are not embedded here."""
-    cands = candidates(replace(ev, embed=None), analyse(ev))
+    cands = candidates(replace(ev, embed=None), an)
     if not cands:
         return ev
     bridge = max(cands, key=lambda c: c.lex)
@@ -67,7 +68,7 @@ def bridge_step(planner: Planner, ev: Evidence) -> Evidence:
     return planner.searched_again(ev, " ".join((head or named) + rest))
 
 
-def premise_step(planner: Planner, ev: Evidence) -> Evidence:
+def premise_step(planner: Planner, ev: Evidence, an: Analysis) -> Evidence:
     """A premise the question states is searched on its own; the answer takes its fact from what is found
     (select.premise_fact reads premise_terms)."""
     said = premise(ev.question)
@@ -76,11 +77,10 @@ def premise_step(planner: Planner, ev: Evidence) -> Evidence:
     return planner.searched_again(replace(ev, premise_terms=tuple(tokenize(said))), said)
 
 
-def kind_step(planner: Planner, ev: Evidence) -> Evidence:
+def kind_step(planner: Planner, ev: Evidence, an: Analysis) -> Evidence:
     """One passage from the next top_k that holds a sentence of the kind asked, covering the question as an answer
     must, is added. A passage naming a place the question does not name is passed over. (Adding all of the next 8
     passages let unrelated sentences of the right kind lead.)"""
-    an = analyse(ev)
     if not an.own_kinds:
         return ev
     bare = replace(ev, embed=None)

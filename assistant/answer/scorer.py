@@ -3,11 +3,36 @@ features.FEATURES, its weights in a versioned JSON file written by scripts/train
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
 from typing import Sequence
 
 from .features import FEATURES
+
+
+def logistic(bias: float, weights: Sequence[float], values: Sequence[float]) -> float:
+    """The probability a logistic model with these weights gives these feature values."""
+    z = bias + sum(w * f for w, f in zip(weights, values))
+    return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+
+
+def log_odds_parts(names: Sequence[str], bias: float, weights: Sequence[float],
+                   values: Sequence[float]) -> tuple[tuple[str, float], ...]:
+    """Each feature's contribution to the log-odds, the bias first: what `--explain` shows."""
+    return (("bias", bias),) + tuple((n, w * f) for n, w, f in zip(names, weights, values))
+
+
+def read_model_json(path, shipped: str) -> dict | None:
+    """A model file: the one at path, else assistant/data/<shipped>; None when absent or not JSON."""
+    try:
+        text = (Path(path).read_text(encoding="utf-8") if path else
+                resources.files("assistant.data").joinpath(shipped).read_text(encoding="utf-8"))
+        return json.loads(text)
+    except (FileNotFoundError, ValueError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -21,25 +46,16 @@ class AnswerModel:
     threshold: float
 
     def score(self, features: Sequence[float]) -> float:
-        z = self.bias + sum(w * f for w, f in zip(self.weights, features))
-        return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+        return logistic(self.bias, self.weights, features)
 
     def parts(self, features: Sequence[float]) -> tuple[tuple[str, float], ...]:
-        """Each feature's contribution to the log-odds: what `--explain` shows."""
-        return (("bias", self.bias),) + tuple((n, w * f) for n, w, f in zip(FEATURES, self.weights, features))
+        return log_odds_parts(FEATURES, self.bias, self.weights, features)
 
     @classmethod
     def load(cls, path=None) -> "AnswerModel | None":
         """The shipped model (assistant/data/answer_model.json), or None when absent or for other features."""
-        import json
-        from importlib import resources
-
-        try:
-            raw = (json.loads(open(path, encoding="utf-8").read()) if path else
-                   json.loads(resources.files("assistant.data").joinpath("answer_model.json").read_text(encoding="utf-8")))
-        except (FileNotFoundError, ValueError):
-            return None
-        if tuple(raw.get("features", ())) != FEATURES:
+        raw = read_model_json(path, "answer_model.json")
+        if raw is None or tuple(raw.get("features", ())) != FEATURES:
             return None
         return cls(tuple(raw["weights"]), float(raw["bias"]), float(raw["threshold"]))
 
