@@ -168,11 +168,10 @@ def _cell(text: str, row: int, col: int, width: int) -> str:
             '<hp:cellMargin left="510" right="510" top="141" bottom="141"/></hp:tc>')
 
 
-def _table(table: dict) -> str:
-    """The comparison table as hp:tbl: a header row of the columns, then one row per entity, each cell with its
-    [n]. The first column (the entity) is narrower; Hangul grows the rows to fit their text."""
-    rows = [list(table["columns"])] + [[label] + [f"{t} [{n}]" if n else t for t, n in cells]
-                                       for label, cells in zip(table["rows"], table["cells"])]
+def _table(briefing: Briefing) -> str:
+    """The key-facts or comparison table as hp:tbl: a header row of the columns, then one row per attribute, each
+    cell with its [n]. The first column (the attribute) is narrower; Hangul grows the rows to fit their text."""
+    rows = briefing.table.shown(briefing.lang)
     ncols = max(len(r) for r in rows)
     rows = [r + [""] * (ncols - len(r)) for r in rows]
     total = _TEXT_WIDTH - 2 * _TABLE_OUT
@@ -207,15 +206,14 @@ def _as_of(briefing: Briefing) -> str:
 
 def _lines(briefing: Briefing) -> list[tuple[str, int, int]]:
     """(text, paragraph shape, character shape) in reading order; "" with shape -1 marks where the table goes."""
-    title = briefing.to_markdown().split("\n", 1)[0].lstrip("# ")  # the DOCX's title, word for word
-    lines = [(title, P_TITLE, TITLE)]
+    lines = [(briefing.title(), P_TITLE, TITLE)]  # the DOCX's title, word for word
     if _as_of(briefing):
         lines.append((_as_of(briefing), P_NOTE, NOTE))
     if briefing.table:  # the key facts come first, as in the DOCX
         lines.append(("", -1, -1))
     for i, (name, bullets) in enumerate(briefing.sections, 1):
         lines.append((f"{i}. {name}", P_HEADING, HEADING))
-        lines += [(f"{b.text} [{b.n}]" if b.n else b.text, P_BULLET, BODY) for b in bullets] or [
+        lines += [(b.shown(), P_BULLET, BODY) for b in bullets] or [
             (NOT_IN_DOCS[briefing.lang], P_BULLET, BODY)]
     lines.append((f"{len(briefing.sections) + 1}. {SECTIONS[briefing.lang][-1]}", P_HEADING, HEADING))
     lines += [(_reference(c), P_REF, BODY) for c in briefing.citations]
@@ -225,7 +223,7 @@ def _lines(briefing: Briefing) -> list[tuple[str, int, int]]:
 def _section(briefing: Briefing, lines: list[tuple[str, int, int]]) -> str:
     """Contents/section0.xml: the first paragraph carries the page settings (A4, one column), as Hangul's do."""
     paras = [_p(lines[0][0], lines[0][1], lines[0][2], _SEC_PR)]
-    paras += [_table(briefing.table) if para < 0 else _p(text, para, char) for text, para, char in lines[1:]]
+    paras += [_table(briefing) if para < 0 else _p(text, para, char) for text, para, char in lines[1:]]
     return f'{_DECL}<hs:sec {_XMLNS}>' + "".join(paras) + "</hs:sec>"
 
 

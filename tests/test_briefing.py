@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from assistant.evaluation.metrics import canonical_dates
 from conftest import ROOT
 
 pytestmark = pytest.mark.slow
@@ -30,8 +31,11 @@ def test_every_bullet_is_held_by_its_citation(bot, topic, tmp_path):
     bullets = [x for _, bs in b.sections for x in bs]
     assert len(bullets) >= 8
     for x in bullets:
+        if not x.n:
+            continue  # a superseded plan named, no sentence of a document
         cited = squash(by_n[x.n].text)
-        for fig in FIG.findall(x.text):
+        sentence = x.text.split(" — ", 1)[-1]  # a chronology item's date label is the sentence's own date
+        for fig in FIG.findall(sentence):
             assert squash(fig) in cited, (x.text, by_n[x.n].doc_id)
     md = b.to_markdown()
     assert "참고자료" in md and all(f"[{c.n}]" in md for c in b.citations)
@@ -46,16 +50,16 @@ def test_every_bullet_is_held_by_its_citation(bot, topic, tmp_path):
 def test_comparison_table_cells_are_cited_or_say_not_in_documents(bot):
     b = bot.brief(TOPICS[1], lang="ko")
     t = b.table
-    assert t and len(t["columns"]) == 5 and len(t["rows"]) >= 4
+    assert t and len(t.columns) == 5 and len(t.rows) >= 4
     by_n = {c.n: c for c in b.citations}
-    for row in t["cells"]:
-        for text, n in row:
-            if n is None:
-                assert text == "문서에 없음"
-                continue
-            cited = squash(by_n[n].text)
-            for fig in FIG.findall(text):
-                assert squash(fig) in cited, (text, by_n[n].doc_id)
+    for row in t.cells:
+        for cell in row:
+            if not cell.parts:
+                assert cell.shown("ko") == "문서에 없음"
+            for part in cell.parts:
+                cited = squash(by_n[part.n].text)
+                for fig in FIG.findall(part.text):
+                    assert squash(fig) in cited, (part.text, by_n[part.n].doc_id)
 
 
 @pytest.mark.parametrize("topic", ["서울 지하철 9호선 이용객", "Tokyo Olympics budget", "도심융합특구 코로나 방역 지침"])
@@ -73,19 +77,82 @@ def test_covered_topics_are_still_drafted(bot, topic):
     assert bot.brief(topic, lang="ko").citations
 
 
-@pytest.mark.parametrize("city", ["부산", "대구", "광주"])
-def test_a_zone_briefing_opens_with_its_key_facts_and_an_as_of_date(bot, city):
-    b = bot.brief(f"{city} 도심융합특구", lang="ko")
+CITIES = ["부산", "대구", "광주", "대전", "울산"]
+DATED = re.compile(r"^(\d{4})\.(\d{1,2})(?:\.(\d{1,2}))? — ")
+
+
+@pytest.fixture(scope="module")
+def zone_briefings(bot):
+    return {city: bot.brief(f"{city} 도심융합특구", lang="ko") for city in CITIES}
+
+
+@pytest.mark.parametrize("city", CITIES)
+def test_a_zone_briefing_opens_with_its_key_facts_each_cited_and_an_as_of_date(zone_briefings, city):
+    b = zone_briefings[city]
     t = b.table
-    assert t and t["columns"] == ["항목", city] and t["rows"][:2] == ["위치", "주요 일정"]
+    assert t and t.columns == ("항목", city) and t.rows[:2] == ("위치", "주요 일정")
     by_n = {c.n: c for c in b.citations}
-    filled = [(text, n) for (text, n), in t["cells"] if n is not None]
-    assert len(filled) >= 4  # location, dates, area, cost at least
-    for text, n in filled:
-        assert city in text or city in by_n[n].title, text  # a cell about this zone
-        for fig in FIG.findall(text):
-            assert squash(fig) in squash(by_n[n].text)
+    filled = [cell for (cell,) in t.cells if cell.parts]
+    assert len(filled) >= 5  # location, dates, area, cost, industries at least
+    for cell in filled:
+        for part in cell.parts:
+            cited = by_n[part.n]
+            assert city in cited.sentence or city in cited.title, part.text  # a cell about this zone
+            label = DATED.match(part.text.split(" ", 1)[0] + " — ")
+            if label:  # a key date: the passage gives that date
+                y, m, d = (int(g or 0) for g in label.groups())
+                iso = f"{y:04d}-{m:02d}" + (f"-{d:02d}" if d else "")
+                assert iso in canonical_dates(cited.text), (part.text, cited.doc_id)
+                continue
+            for fig in FIG.findall(part.text):
+                assert squash(fig) in squash(cited.text), (part.text, cited.doc_id)
     assert b.as_of == max(c.date for c in b.citations if c.date)
     md = b.to_markdown()
     assert md.index("| 항목 |") < md.index("## 1. 개요") and f"({b.as_of} 기준)" in md
-    assert not any(x.text.rstrip().endswith("?") for _, bs in b.sections for x in bs)
+
+
+@pytest.mark.parametrize("city", CITIES)
+def test_a_zone_chronology_is_dated_in_order_and_holds_no_plan(zone_briefings, city):
+    b = zone_briefings[city]
+    history = dict(b.sections)["추진 경과"]
+    assert len(history) >= 3
+    dates = []
+    for bullet in history:
+        m = DATED.match(bullet.text)
+        assert m, bullet.text  # every item dated
+        dates.append(tuple(int(g or 0) for g in m.groups()))
+        assert not re.search(r"예정|계획이다|할 계획", bullet.text), bullet.text
+    assert dates == sorted(dates)
+    milestones = t_row(b, "주요 일정")
+    assert "지정" in milestones  # the 2024 designation is among the key dates
+
+
+def t_row(b, label: str) -> str:
+    return dict(zip(b.table.rows, (cell.shown(b.lang) for (cell,) in b.table.cells)))[label]
+
+
+@pytest.mark.parametrize("city", CITIES)
+def test_a_zone_briefing_states_each_fact_once_and_no_stale_plan_or_fragment(zone_briefings, city):
+    b = zone_briefings[city]
+    bullets = [x for _, bs in b.sections for x in bs if x.n]
+    texts = [x.text.split(" — ", 1)[-1] for x in bullets]
+    assert len(texts) == len(set(texts))  # no sentence twice
+    as_of_year = int(b.as_of[:4])
+    for x in dict(b.sections)["향후 계획"]:
+        years = [int(y) for y in re.findall(r"(?<!\d)20\d{2}(?!\d)", x.text)]
+        assert not years or max(years) >= as_of_year or not x.n, x.text  # no plan whose time has passed
+    for text in texts:
+        assert not text.rstrip().endswith("?") and len(text) >= 20, text
+
+
+def test_figures_sources_state_differently_are_shown_once_side_by_side(zone_briefings):
+    b = zone_briefings["부산"]
+    cost = t_row(b, "총사업비")
+    assert "4조411억" in cost and "2조411억" in cost and "출처에 따라 다름" in cost
+    issues = [x.text for x in dict(b.sections)["쟁점 및 시사점"]]
+    assert sum(("사업비" in t) for t in issues) <= 1  # the disagreement is discussed once, beside the table
+
+
+def test_a_figure_the_documents_call_unreliable_is_not_a_key_fact(zone_briefings):
+    cost = t_row(zone_briefings["대전"], "총사업비")
+    assert "1.9조" not in cost and "1조900억" not in cost

@@ -8,6 +8,7 @@ from xml.etree import ElementTree
 import pytest
 
 from assistant.briefing import Briefing, Bullet
+from assistant.briefing_table import Cell, FactTable, Part
 from assistant.briefing_hwpx import MIMETYPE, write_hwpx
 from assistant.ingest.hwpx import load_hwpx
 from assistant.types import Citation
@@ -32,8 +33,8 @@ def make_briefing(**overrides) -> Briefing:
         citations=[_citation(1, "molit-2024-05", "도심융합특구 지정 보도자료", 2, "", "2024-05-01"),
                    _citation(2, "kdi-report", "KDI 보고서 <초안> & 부록", None, "Ⅱ. 현황"),
                    _citation(3, "gh-pangyo2", "판교 제2테크노밸리 개요", 5, "")],
-        table={"columns": ["구분", "면적", "사업비"], "rows": ["판교 제2테크노밸리", "원노스"],
-               "cells": [[("43만㎡", 3), ("1조 5천억 원", 3)], [("200ha", None), ("문서에 없음", None)]]},
+        table=FactTable(("구분", "면적", "사업비"), ("판교 제2테크노밸리", "원노스"),
+                        ((Cell((Part("43만㎡", 3),)), Cell((Part("1조 5천억 원", 3),))), (Cell((Part("200ha"),)), Cell()))),
     )
     values.update(overrides)
     return Briefing(**values)

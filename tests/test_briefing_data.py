@@ -1,0 +1,153 @@
+"""The briefing's data file and the pure functions that read sentences with it: every cue's examples match and its
+counter-examples do not; dates, events, plans, figures and the key-facts cells on hand-made sentences. Fast: no
+index, no models."""
+
+import re
+
+import pytest
+
+from assistant.briefing_table import (Attribute, Cell, FactTable, Part, _same, attributes, owned_values, quantity,
+                                      value_cell)
+from assistant.briefing_timeline import Focus, Sentence, briefing_data, chronology, cue, event_of, first_date, plans
+from assistant.types import Hit
+
+CUES = briefing_data()["cues"]
+
+
+@pytest.mark.parametrize("name", sorted(CUES))
+def test_every_cue_matches_its_examples_and_not_its_counter_examples(name):
+    pattern = cue(name)
+    for text in CUES[name]["examples"]:
+        assert pattern.search(text), (name, text)
+    for text in CUES[name].get("counter", []):
+        assert not pattern.search(text), (name, text)
+
+
+@pytest.mark.parametrize("kind", sorted(briefing_data()["attributes"]))
+def test_every_attribute_row_has_labels_words_and_compiled_patterns(kind):
+    rows = attributes(kind)
+    assert rows and len({a.ko for a in rows}) == len(rows)
+    for a in rows:
+        assert a.ko and a.en and a.words and isinstance(a.sentence, re.Pattern)
+        assert not a.quantity or a.value is not None  # a figure row says which part of the sentence is the figure
+
+
+def hit(doc="d1", title="부산 도심융합특구 현황", date="2026-02-25", lang="ko") -> Hit:
+    return Hit(doc_id=doc, title=title, page=1, section="", text="…", score=1.0, lang=lang, date=date)
+
+
+def sent(text, score=1.0, **kw) -> Sentence:
+    return Sentence(text, hit(**kw), score)
+
+
+BUSAN = Focus(names=("부산",), others=("대구", "울산", "광주", "대전"))
+
+
+@pytest.mark.parametrize("text,date", [
+    ("2024년 11월 7일 국토교통부는 특구를 지정하였다.", "2024-11-07"),
+    ("착공식은 2026. 2. 25. 열렸다.", "2026-02-25"),
+    ("The zones were designated on 7 November 2024.", "2024-11-07"),
+    ("2022년 4월 ~ 2023년 3월 기본계획 수립", "2022-04"),
+    ("사업 기간은 2024~2030년이다.", None),
+])
+def test_first_date(text, date):
+    assert first_date(text) == date
+
+
+def test_an_event_needs_its_verb_near_the_date_and_not_a_report_date():
+    assert event_of("2024년 11월 7일 국토교통부는 부산 특구를 지정하였다.") == ("2024-11-07", "지정")
+    assert event_of("착공식 2026년 2월 25일") == ("2026-02-25", "착공")
+    assert event_of("Busan was chosen as a pilot site on 24 November 2021.") == ("2021-11-24", "chosen")
+    assert event_of("아시아경제 2022년 1월 보도에 따르면 네 곳이 선정되었다.") is None  # the report's date
+    # The verb before the date is another event's: the date is the plan's announcement, not the selection.
+    assert event_of("울산의 선정으로 2020년 9월 23일 발표된 계획의 대상이 모두 채워졌다.") == ("2020-09-23", "발표")
+    assert event_of("2024년 6월 현장 점검에 참여한 기관이 시행자라고 단정할 수 없다.") is None  # 시행자 is no event
+
+
+def test_the_chronology_is_dated_ordered_about_the_place_and_holds_no_plan_or_forecast():
+    events = chronology([
+        sent("2026년 2월 25일 부산 센텀2지구 착공식이 열렸다.", 0.5),
+        sent("2024년 11월 7일 국토교통부는 부산 특구를 지정하였다.", 0.9),
+        sent("2024년 11월 7일 국토교통부는 5개 광역시 특구를 지정하였다.", 0.2, doc="d2", title="개요"),
+        sent("2020년 12월 22일 대구 특구가 선정되었다.", 0.9, doc="d3", title="대구 현황"),
+        sent("2027년 3월 부산 특구를 준공할 예정이다.", 0.9),
+        sent("2027년 3월 부산 특구가 준공되었다.", 0.9),  # dated after its own document: a forecast
+        sent("이 문서의 기준일은 2026년 2월 25일 착공일이다.", 0.9),
+    ], BUSAN)
+    assert [(e.date, e.verb) for e in events] == [("2024-11-07", "지정"), ("2026-02-25", "착공")]
+    assert events[0].label == "2024.11.7"
+    assert "부산" in events[0].sentence.text  # of two sentences on one day, the one naming the place
+
+
+def test_plans_come_from_the_newest_document_and_stale_or_past_plans_are_left_out():
+    planned = plans([
+        sent("부산시는 2030년까지 2단계 구간을 착공할 예정이다.", doc="new", date="2026-02-25"),
+        sent("부산시는 2027년 완공을 목표로 사업을 추진할 예정이다.", doc="old", date="2021-11-24"),
+        sent("부산시는 2022년 1월 착공할 예정이다.", doc="new", date="2026-02-25"),  # its time has passed
+        sent("부산시는 2024년까지 계획을 세운다는 계획이었다.", doc="new", date="2026-02-25"),  # told as history
+    ], BUSAN)
+    assert [s.text for s in planned.current] == ["부산시는 2030년까지 2단계 구간을 착공할 예정이다."]
+    assert planned.superseded == (("부산 도심융합특구 현황", "2021-11-24"),)
+
+
+def test_a_sentence_naming_a_peer_or_a_rival_programme_is_not_about_the_place():
+    focus = Focus(names=("광주",), others=("대구",), programme=("도심융합특구",), rivals=("기회발전특구",))
+    assert focus.about(sent("광주 도심융합특구는 상무지구에 있다."))
+    assert not focus.about(sent("광주는 기회발전특구 2차 지정에 포함되었다.", title="광주 현황"))
+    assert not focus.about(sent("대구는 세 곳을 묶었다.", title="비교"))
+    assert focus.about(sent("대구와 달리 광주는 한 권역이다.", title="광주 현황"))
+    assert not Focus(names=("대구",)).about(sent("부산 해운대구 반여동 일원이다.", title="부산 현황"))  # 대구 ≠ 해운대구
+
+
+@pytest.mark.parametrize("a,b,same", [("852,693㎡", "85만㎡", True), ("192만㎡", "193만㎡", False),
+                                      ("4조411억 원", "2조411억 원", False), ("200ha", "2,000,000㎡", True)])
+def test_figures_that_round_to_one_another_are_one(a, b, same):
+    assert _same(a, b) is same
+
+
+def test_quantities_compare_across_units_and_ignore_article_numbers():
+    assert quantity("4조411억 원") == quantity("4조 411억원")
+    assert quantity("200ha") == quantity("2,000,000㎡")
+    cost = next(a for a in attributes("city") if a.ko == "총사업비")
+    assert owned_values("근거는 제4조 원칙이며 부산 총사업비는 1조5,790억 원이다.", cost.value, ["부산"], []) == ["1조5,790억 원"]
+
+
+def test_a_figure_belongs_to_the_place_named_nearest_before_it():
+    area = next(a for a in attributes("city") if a.ko == "면적")
+    text = "광주의 852,693㎡처럼 공개된 경우와, 부산 191만㎡·대구 98만㎡처럼 공개된 경우가 있다."
+    assert owned_values(text, area.value, ["부산"], ["광주", "대구"]) == ["191만㎡"]
+
+
+def cite_counter():
+    numbers: dict[str, int] = {}
+    return lambda s: numbers.setdefault(s.hit.doc_id, len(numbers) + 1)
+
+
+def cost_row() -> Attribute:
+    return next(a for a in attributes("city") if a.ko == "총사업비")
+
+
+def test_differing_figures_are_shown_once_side_by_side_with_their_sources():
+    cell = value_cell(cost_row(), [
+        sent("부산 특구의 총사업비는 4조411억 원이다.", doc="a", date="2024-11-07"),
+        sent("부산 특구 총사업비 4조411억 원, 1단계 사업비 8천억 원", doc="a", date="2024-11-07"),
+        sent("부산도시공사는 총사업비를 2조411억 원으로 제시한다.", doc="b", date="2026-02-25"),
+        sent("부산 총사업비 2조411억 원", doc="c", date="2026-03-01"),
+    ], ["부산"], [], cite_counter())
+    assert cell.differ and [p.text for p in cell.parts] == ["4조411억 원", "2조411억 원"]
+    assert cell.shown("ko") == "4조411억 원 (2024-11-07) [1] / 2조411억 원 (2026-02-25) [2] (출처에 따라 다름)"
+
+
+def test_a_figure_the_documents_disown_is_no_cell_value():
+    cell = value_cell(cost_row(), [
+        sent("부산 특구 전체의 총사업비는 공개 자료에서 확인되지 않았다.", doc="a"),
+        sent("부산 총사업비로 도는 약 1.9조 원은 광고성 페이지에만 나온다.", doc="b"),
+        sent("부산 메가 프로젝트의 사업비는 1조900억 원이다.", doc="c"),
+    ], ["부산"], [], cite_counter())
+    assert not cell.differ and cell.shown("ko").startswith("부산 특구 전체의 총사업비는 공개 자료에서 확인되지 않았다.")
+
+
+def test_a_table_prints_every_cell_or_says_not_in_the_documents():
+    table = FactTable(("항목", "부산"), ("면적", "사업시행자"), ((Cell((Part("191만㎡", 3),)),), (Cell(),)))
+    assert table.shown("ko") == [["항목", "부산"], ["면적", "191만㎡ [3]"], ["사업시행자", "문서에 없음"]]
+    assert table.figures() == {quantity("191만㎡")}
