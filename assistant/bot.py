@@ -243,7 +243,7 @@ class Assistant:
     def _eligibility_answer(self, question: str, history: list[dict] | None) -> Answer | None:
         """An eligibility question ("인구 62만 명인 비수도권 도시도 … 신청할 수 있나요?") is answered per condition,
         with the facts it states filled in and the missing ones asked for."""
-        from assistant.eligibility import detect_programme, extract_facts
+        from assistant.eligibility_read import detect_programme, extract_facts
         from assistant.text import is_korean
 
         prog = detect_programme(question)

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.eligibility import detect_programme, evaluate, extract_facts, programmes
+from assistant.eligibility import evaluate, programmes
+from assistant.eligibility_read import detect_programme, extract_facts
 from assistant.errors import InputError
 
 from conftest import ROOT
@@ -121,7 +122,8 @@ def test_a_rule_that_depends_on_an_unknown_fact_is_unknown_not_failed():
 def test_a_place_the_question_names_or_moves_to_gives_the_capital_region_fact():
     """Through the gazetteer: 화성시 lies in Gyeonggi (capital region) though the question never says so; for a
     relocation what counts is where the firm moves to, not where it comes from."""
-    from assistant.eligibility import extract_facts, programmes
+    from assistant.eligibility import programmes
+    from assistant.eligibility_read import extract_facts
 
     p = programmes()
     zone = p["urban_convergence_zone_designation"]
@@ -156,7 +158,8 @@ def test_an_eligibility_answer_opens_with_the_verdict_and_the_condition_that_dec
 
 def test_facts_stated_in_colloquial_korean_are_read_from_the_question():
     """The rules file says how each fact is stated (readers); a date fact takes the question's one full date."""
-    from assistant.eligibility import detect_programme, extract_facts, programmes
+    from assistant.eligibility import programmes
+    from assistant.eligibility_read import detect_programme, extract_facts
 
     p = programmes()
     q = ("중소 금속가공 업체예요. 서울 금천구에서 2년 반째 공장을 돌렸고, 공장 전부를 익산으로 옮겨서 "

@@ -1,0 +1,173 @@
+"""Reading an eligibility question: which programme it is about, and the facts it states (population, capital
+region through the gazetteer, firm size, years, dates …), so that the checker never asks for them again. The
+patterns of the facts the rules file describes live in assistant/data/eligibility.yaml (`readers`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from assistant.eligibility import Programme, _rules, programmes
+
+
+@dataclass(frozen=True)
+class Reader:
+    """One way a question states a fact (eligibility.yaml `readers`)."""
+    pattern: re.Pattern
+    value: Any = None
+    number: bool = False
+    scale: float = 1.0
+
+    def read(self, question: str) -> Any:
+        m = self.pattern.search(question)
+        if m is None:
+            return None
+        if not self.number:
+            return self.value
+        value = float(m.group(1)) + (float(m.group(2)) / 10 if m.lastindex and m.lastindex >= 2 and m.group(2) else 0)
+        value = round(value * self.scale, 4)
+        return int(value) if value.is_integer() else value
+
+
+@lru_cache(maxsize=1)
+def readers() -> dict[str, tuple[Reader, ...]]:
+    raw = _rules()
+    return {key: tuple(Reader(re.compile(r["pattern"], re.I), r.get("value"), bool(r.get("number")),
+                              float(r.get("scale", 1.0))) for r in rules)
+            for key, rules in (raw.get("readers") or {}).items()}
+
+
+_FULL_DATE = re.compile(r"((?:19|20)\d{2})\s*[년.-]\s*(\d{1,2})\s*[월.-]\s*(\d{1,2})\s*일?")
+
+
+def _read_data_facts(q: str, programme: Programme, out: dict[str, Any]) -> None:
+    """The facts the rules file says how to read, and a date fact from the question's one full date."""
+    rules = readers()
+    for fact in programme.facts:
+        if fact.key in out:
+            continue
+        for reader in rules.get(fact.key, ()):
+            value = reader.read(q)
+            if value is not None:
+                out[fact.key] = value
+                break
+        if fact.key not in out and fact.type == "date":
+            dates = _FULL_DATE.findall(q)
+            if len(dates) == 1:
+                y, mth, d = dates[0]
+                out[fact.key] = f"{int(y):04d}-{int(mth):02d}-{int(d):02d}"
+
+
+def _applicant(q: str, out: dict[str, Any]) -> str | None:
+    """Who applies, from the place the question names (gazetteer) and its population: the mayor of a 시 of
+    500,000 or more, a metropolitan mayor, a provincial governor."""
+    from assistant.gazetteer import resolve
+
+    if not re.search(r"시장|도지사|지사|mayor|governor", q, re.I):
+        return None
+    kinds = {p.kind for p in resolve(q)}
+    if "광역시" in kinds:
+        return "광역시장"
+    if "시" in kinds and out.get("population", 0) >= 500_000:
+        return "인구 50만 이상 대도시 시장"
+    if kinds & {"도", "특별자치도"} and re.search(r"도지사|governor", q, re.I):
+        return "도지사" if "도" in kinds else "특별자치도지사"
+    return None
+
+
+# --- recognising an eligibility question in chat --------------------------------------------------------------
+ELIGIBILITY_CUE = re.compile(
+    r"신청할\s*수\s*있|받을\s*수\s*있|대상이\s*(?:되|될)|대상인가|대상에\s*해당|자격이\s*있|요건을\s*(?:충족|갖추)"
+    # colloquial: a benefit, an application or a requirement, then whether it is possible ("감면 되나요",
+    # "신청 가능한가요", "요건이 되나요", "대상 맞나요", "신청돼요")
+    r"|(?:감면|신청|대상|자격|요건|혜택)\s*(?:이|을|를|은|도)?\s*(?:돼|되나|될까|되는지|가능|맞)"
+    r"|(?:들어갈|참여할|지정받을|선정될)\s*수\s*있"
+    r"|eligib|qualif|can\s+(?:we|i|a|an|the|our)\b.*\b(?:apply|get|receive|claim|enter|join)\b", re.I)
+
+
+def detect_programme(question: str) -> Programme | None:
+    """The programme an eligibility question is about, or None when the question is not one."""
+    if not ELIGIBILITY_CUE.search(question):
+        return None
+    low = question.lower()
+    best, best_hits = None, 0
+    for p in programmes().values():
+        hits = sum(1 for k in p.keywords if k.lower() in low)
+        if hits > best_hits:
+            best, best_hits = p, hits
+    return best
+
+
+# The place something moves to: "대구로 이전", "창원시로 옮기면", "to Daegu".
+_DESTINATION = re.compile(r"(\S+?)\s*(?:으로|로)\s*(?:본사를\s*|공장을\s*)?(?:이전|옮기|옮겨|이사|이주|내려)|"
+                          r"\b(?:move|moving|relocat\w*)\b[^.?]*?\bto\s+((?:[A-Z][\w-]*\s?){1,3})")
+
+
+def place_in_capital_region(question: str, where: str) -> bool | None:
+    """Whether the place the question names ("named") or moves to ("destination") is in the capital region, from
+    the gazetteer; None when it names none, or several that disagree."""
+    from assistant.gazetteer import in_capital_region, resolve
+
+    if where == "destination":
+        m = _DESTINATION.search(question)
+        found = resolve(m.group(1) or m.group(2)) if m else []
+    else:
+        found = resolve(question)
+    regions = {in_capital_region(p) for p in found}
+    return regions.pop() if len(regions) == 1 else None
+
+
+def extract_facts(question: str, programme: Programme) -> dict[str, Any]:
+    """Facts stated in the question, for the keys this programme uses."""
+    keys = {f.key for f in programme.facts}
+    out: dict[str, Any] = {}
+    q = question.replace(",", "")
+    if "population" in keys:
+        m = re.search(r"인구\s*(?:가\s*)?(?:약\s*)?(\d+(?:\.\d+)?)\s*(만|천)?\s*명?|(\d+(?:\.\d+)?)\s*(만|천)?\s*명\s*(?:인|의|규모)?", q)
+        m_en = re.search(r"(?:population\s+(?:of\s+)?)?(\d+(?:\.\d+)?)\s*(million|thousand)?\s*(?:people|residents|inhabitants)|population\s+(?:of\s+)?(\d+(?:\.\d+)?)\s*(million|thousand)?", q, re.I)
+        if m:
+            num, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+            out["population"] = int(float(num) * {"만": 10_000, "천": 1_000}.get(unit or "", 1))
+        elif m_en:
+            num, unit = (m_en.group(1), m_en.group(2)) if m_en.group(1) else (m_en.group(3), m_en.group(4))
+            out["population"] = int(float(num) * {"million": 1_000_000, "thousand": 1_000}.get((unit or "").lower(), 1))
+    if "capital_region" in keys:
+        where = programme.fact("capital_region").place
+        in_region = place_in_capital_region(q, where) if where else None
+        if re.search(r"비수도권|수도권\s*(?:밖|외|이외|바깥)|outside\s+(?:the\s+)?(?:capital|seoul)|non-capital|provincial", q, re.I):
+            out["capital_region"] = False
+        elif in_region is not None:
+            out["capital_region"] = in_region
+        elif re.search(r"수도권|서울|경기|인천|capital region|seoul|gyeonggi|incheon", q, re.I):
+            out["capital_region"] = True
+    if "sme" in keys:
+        if re.search(r"중견|대기업|large (?:firm|company)|mid-sized", q, re.I):
+            out["sme"] = False
+        elif re.search(r"중소기업|\bSME\b|small (?:and medium|business|firm)", q, re.I):
+            out["sme"] = True
+    if "years_in_overcrowding_zone" in keys:
+        m = re.search(r"(\d+(?:\.\d+)?)\s*년\s*(반|\d{1,2}\s*개월)?\s*(?:이상|간|동안|째)?", q) or re.search(
+            r"(\d+(?:\.\d+)?)()\s*years?", q, re.I)
+        if m and re.search(r"과밀|수도권|서울|overcrowd|capital|seoul", q, re.I):
+            extra = m.group(2) or ""
+            years = float(m.group(1)) + (0.5 if extra == "반" else int(extra[:-2]) / 12 if extra else 0)
+            out["years_in_overcrowding_zone"] = int(years) if years.is_integer() else round(years, 2)
+    if "same_industry" in keys:
+        if re.search(r"같은\s*업종|동일\s*업종|same (?:industry|business)", q, re.I):
+            out["same_industry"] = not re.search(r"다른\s*업종|바꾸|different (?:industry|business)", q, re.I)
+        elif re.search(r"다른\s*업종|업종을\s*바꾸|different (?:industry|business)", q, re.I):
+            out["same_industry"] = False
+    if "in_odz" in keys and re.search(r"기회발전특구\s*(?:안|내|에\s*(?:투자|입주|들어))|inside (?:an|the) (?:opportunity|ODZ)", q, re.I):
+        out["in_odz"] = True
+    if "years_since_founding" in keys:
+        m = re.search(r"(?:창업|설립)\s*(?:한\s*지\s*)?(\d+)\s*년|(\d+)\s*년\s*(?:차|된)\s*(?:스타트업|창업|기업)|(\d+)[- ]year[- ]old", q, re.I)
+        if m:
+            out["years_since_founding"] = int(next(g for g in m.groups() if g))
+    _read_data_facts(question, programme, out)
+    if "applicant" in keys and "applicant" not in out:
+        who = _applicant(question, out)
+        if who:
+            out["applicant"] = who
+    return out
