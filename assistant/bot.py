@@ -34,8 +34,11 @@ STATUS = {"ko": {"met": "충족", "not_met": "미충족", "unknown": "확인 필
           "en": {"met": "met", "not_met": "not met", "unknown": "unknown"}}
 
 
-# Conditions in the order a caseworker reads them: what decides first, then what is met, then what is still open.
+# Conditions in the order a caseworker reads them: what decides first (an unmet condition, else one still open),
+# then what is met, then what is still open.
+_DECIDES = {"not_met": 0, "unknown": 1, "met": 2}
 _STATUS_ORDER = {"not_met": 0, "met": 1, "unknown": 2}
+BENEFIT = {"ko": "혜택", "en": "benefit"}
 GIVEN = {"ko": "질문에서: ", "en": "from your question: "}
 YES_NO = {"ko": ("예", "아니요"), "en": ("yes", "no")}
 
@@ -49,20 +52,29 @@ def _given(value: Any, lang: str) -> str:
 
 
 def eligibility_to_answer(question: str, result, lang: str) -> Answer:
-    """The checker's result as a chat answer: the verdict first, then one line per condition with its [n] clause
-    (an unmet one, which decides, first; each with the fact read from the question), then what to ask."""
+    """The checker's result as a chat answer, in the order a caseworker reads it: the verdict; the condition that
+    decides (an unmet one, else one still open) with its [n] clause; the benefit that follows (rate, period, cap)
+    unless a condition fails; the other conditions, each with the fact read from the question; what to ask."""
     from assistant.types import Citation
 
-    lines = [f"{result.name}: {VERDICT[lang][result.verdict]}."]
-    citations = []
-    ordered = sorted(result.conditions, key=lambda c: _STATUS_ORDER.get(c.status, 3))
-    for i, c in enumerate(ordered, 1):
-        where = c.citation.get("section") or (f"p. {c.citation['page']}" if c.citation.get("page") else "")
+    citations: list[Citation] = []
+
+    def cite(text: str, citation: dict) -> str:
+        where = citation.get("section") or (f"p. {citation['page']}" if citation.get("page") else "")
+        citations.append(Citation(n=len(citations) + 1, doc_id=citation["doc_id"], title=citation.get("title", ""),
+                                  page=citation.get("page"), section=where, text=citation["text"], score=1.0,
+                                  sentence=citation["text"]))
+        return f"{text} [{len(citations)}]"
+
+    def condition(c) -> str:
         given = f" ({GIVEN[lang]}{_given(c.given, lang)})" if c.given is not None else ""
-        lines.append(f"- {STATUS[lang][c.status]} — {c.text}{given} [{i}]")
-        citations.append(Citation(n=i, doc_id=c.citation["doc_id"], title=c.citation.get("title", ""),
-                                  page=c.citation.get("page"), section=where, text=c.citation["text"], score=1.0,
-                                  sentence=c.citation["text"]))
+        return "- " + cite(f"{STATUS[lang][c.status]} — {c.text}{given}", c.citation)
+
+    ordered = sorted(result.conditions, key=lambda c: _DECIDES.get(c.status, 3))
+    lines = [f"{result.name}: {VERDICT[lang][result.verdict]}."]
+    lines += [condition(c) for c in ordered[:1]]
+    lines += ["- " + cite(f"{BENEFIT[lang]} — {b.text}", b.citation) for b in result.benefits]
+    lines += [condition(c) for c in sorted(ordered[1:], key=lambda c: _STATUS_ORDER.get(c.status, 3))]
     if result.questions:
         lines.append(("확인이 필요한 사항: " if lang == "ko" else "Please tell me: ") + " / ".join(result.questions))
     return Answer(question=question, text="\n".join(lines), abstained=False, citations=tuple(citations),

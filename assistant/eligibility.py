@@ -23,6 +23,9 @@ class Fact:
     # For a place fact (in the capital region or not): "named" reads it from the place the question names,
     # "destination" from the place something moves to ("대구로 이전"); both through the gazetteer.
     place: str = ""
+    # What a value of this fact settles about another fact ({other fact: {value: its value}}): a destination in
+    # a metropolitan city outside the capital region is not in the capital region.
+    implies: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,17 @@ class Condition:
 
 
 @dataclass(frozen=True)
+class Benefit:
+    """What a programme gives once its conditions hold (a rate, a period, a cap), with the clause that says so."""
+    id: str
+    text: dict[str, str]
+    figure: str
+    doc_id: str
+    quote: str
+    when: tuple | None = None  # (fact, op, value): the row covers only these cases
+
+
+@dataclass(frozen=True)
 class Programme:
     id: str
     name: dict[str, str]
@@ -46,6 +60,7 @@ class Programme:
     keywords: tuple[str, ...]
     facts: tuple[Fact, ...]
     conditions: tuple[Condition, ...]
+    benefits: tuple[Benefit, ...] = ()
 
     def fact(self, key: str) -> Fact | None:
         return next((f for f in self.facts if f.key == key), None)
@@ -62,6 +77,13 @@ class ConditionResult:
 
 
 @dataclass(frozen=True)
+class BenefitResult:
+    id: str
+    text: str
+    citation: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class CheckResult:
     programme: str
     name: str
@@ -69,6 +91,7 @@ class CheckResult:
     conditions: tuple[ConditionResult, ...]
     missing_facts: tuple[str, ...]
     questions: tuple[str, ...] = field(default=())  # what to ask for the missing facts
+    benefits: tuple[BenefitResult, ...] = ()  # what follows when the conditions hold, none when one fails
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -76,6 +99,7 @@ class CheckResult:
             "verdict": self.verdict,
             "conditions": [{"id": c.id, "text": c.text, "status": c.status, "citation": c.citation} for c in self.conditions],
             "missing_facts": list(self.missing_facts),
+            "benefits": [{"id": b.id, "text": b.text, "citation": b.citation} for b in self.benefits],
         }
 
 
@@ -93,14 +117,24 @@ def programmes() -> dict[str, Programme]:
     out = {}
     for p in raw["programmes"]:
         facts = tuple(Fact(f["key"], f["type"], dict(f.get("ask", {})), f.get("unit", "") or "",
-                           tuple(f.get("choices", []) or []), f.get("place", "") or "")
+                           tuple(f.get("choices", []) or []), f.get("place", "") or "",
+                           tuple((k, tuple(v.items())) for k, v in (f.get("implies") or {}).items()))
                       for f in p["facts"])
         conds = tuple(Condition(c["id"], dict(c["text"]), c["fact"], c["op"], c["value"], str(c.get("figure", "") or ""),
                                 c["citation"]["doc_id"], c["citation"]["quote"],
-                                (c["when"]["fact"], c["when"]["op"], c["when"]["value"]) if c.get("when") else None)
+                                _when(c))
                       for c in p["conditions"])
-        out[p["id"]] = Programme(p["id"], dict(p["name"]), p.get("basis", ""), tuple(p.get("keywords", [])), facts, conds)
+        gains = tuple(Benefit(b["id"], dict(b["text"]), str(b.get("figure", "") or ""), b["citation"]["doc_id"],
+                              b["citation"]["quote"], _when(b))
+                      for b in p.get("benefits", []) or [])
+        out[p["id"]] = Programme(p["id"], dict(p["name"]), p.get("basis", ""), tuple(p.get("keywords", [])), facts,
+                                 conds, gains)
     return out
+
+
+def _when(row: dict[str, Any]) -> tuple | None:
+    when = row.get("when")
+    return (when["fact"], when["op"], when["value"]) if when else None
 
 
 def parse_fact(fact: Fact, raw: Any) -> Any:
@@ -169,7 +203,7 @@ def _compare(op: str, given: Any, value: Any) -> bool:
     raise ValueError(f"unknown operator {op}")
 
 
-def _cite(c: Condition, locate) -> dict[str, Any]:
+def _cite(c: Condition | Benefit, locate) -> dict[str, Any]:
     if locate:
         return locate(c.doc_id, c.quote)
     return {"doc_id": c.doc_id, "page": None, "section": "", "text": c.quote}
@@ -185,6 +219,11 @@ def evaluate(programme: Programme, facts: dict[str, Any], lang: str = "ko", loca
         known = ", ".join(f.key for f in programme.facts)
         raise InputError(f"unknown fact(s) for {programme.id}: {', '.join(sorted(unknown_keys))} (known: {known})")
     parsed = {k: parse_fact(programme.fact(k), v) for k, v in facts.items()}
+    for f in programme.facts:  # what a given fact settles is not asked again
+        for other, mapping in f.implies:
+            settled = dict(mapping).get(parsed.get(f.key))
+            if settled is not None and parsed.get(other) is None:
+                parsed[other] = parse_fact(programme.fact(other), settled)
     results = []
     missing: list[str] = []
     for c in programme.conditions:
@@ -220,7 +259,21 @@ def evaluate(programme: Programme, facts: dict[str, Any], lang: str = "ko", loca
     else:
         verdict = "eligible"
     questions = tuple(programme.fact(k).ask.get(lang, k) for k in missing if programme.fact(k))
-    return CheckResult(programme.id, programme.name.get(lang, programme.id), verdict, tuple(results), tuple(missing), questions)
+    gains = () if verdict == "not_eligible" else _benefits(programme, parsed, lang, locate)
+    return CheckResult(programme.id, programme.name.get(lang, programme.id), verdict, tuple(results), tuple(missing),
+                       questions, gains)
+
+
+def _benefits(programme: Programme, parsed: dict[str, Any], lang: str, locate) -> tuple[BenefitResult, ...]:
+    """The benefit rows for the case: every row whose `when` holds, or whose deciding fact is not known yet."""
+    out = []
+    for b in programme.benefits:
+        if b.when is not None:
+            fact, op, value = b.when
+            if parsed.get(fact) is not None and not _compare(op, parsed[fact], value):
+                continue
+        out.append(BenefitResult(b.id, b.text.get(lang) or b.text.get("ko", ""), _cite(b, locate)))
+    return tuple(out)
 
 
 def check(programme_id: str, facts: dict[str, Any] | None = None, lang: str = "ko", locate=None) -> CheckResult:

@@ -101,22 +101,42 @@ def detect_programme(question: str) -> Programme | None:
 
 
 # The place something moves to: "대구로 이전", "창원시로 옮기면", "to Daegu".
-_DESTINATION = re.compile(r"(\S+?)\s*(?:으로|로)\s*(?:본사를\s*|공장을\s*)?(?:이전|옮기|옮겨|이사|이주|내려)|"
+_DESTINATION = re.compile(r"(\S+?)\s*(?:으로|로)\s*(?:(?:본사|공장|사옥|회사)(?:를|을)\s*|(?:전부|모두|함께|통째로|다)\s*)*"
+                          r"(?:이전|옮기|옮겨|이사|이주|내려)|"
                           r"\b(?:move|moving|relocat\w*)\b[^.?]*?\bto\s+((?:[A-Z][\w-]*\s?){1,3})")
+
+
+def _places(question: str, where: str) -> list:
+    """The gazetteer's places the question names ("named") or moves to ("destination")."""
+    from assistant.gazetteer import resolve
+
+    if where == "destination":
+        m = _DESTINATION.search(question)
+        return resolve(m.group(1) or m.group(2)) if m else []
+    return resolve(question)
 
 
 def place_in_capital_region(question: str, where: str) -> bool | None:
     """Whether the place the question names ("named") or moves to ("destination") is in the capital region, from
     the gazetteer; None when it names none, or several that disagree."""
-    from assistant.gazetteer import in_capital_region, resolve
+    from assistant.gazetteer import in_capital_region
 
-    if where == "destination":
-        m = _DESTINATION.search(question)
-        found = resolve(m.group(1) or m.group(2)) if m else []
-    else:
-        found = resolve(question)
-    regions = {in_capital_region(p) for p in found}
+    regions = {in_capital_region(p) for p in _places(question, where)}
     return regions.pop() if len(regions) == 1 else None
+
+
+# The relocation reliefs' kinds of destination (조세특례제한법 제63조 제1항 제2호 가목), as eligibility.yaml names them.
+CAPITAL, METRO_CITY, ELSEWHERE = "수도권", "수도권 밖 광역시", "그 밖의 지역"
+
+
+def destination_area(question: str) -> str | None:
+    """Which kind of area the place something moves to is: the capital region, a metropolitan city outside it (its
+    districts and counties included), or elsewhere; None when the question names no single destination."""
+    from assistant.gazetteer import in_capital_region, province_of
+
+    areas = {CAPITAL if in_capital_region(p) else METRO_CITY if province_of(p).kind == "광역시" else ELSEWHERE
+             for p in _places(question, "destination")}
+    return areas.pop() if len(areas) == 1 else None
 
 
 def extract_facts(question: str, programme: Programme) -> dict[str, Any]:
@@ -142,6 +162,10 @@ def extract_facts(question: str, programme: Programme) -> dict[str, Any]:
             out["capital_region"] = in_region
         elif re.search(r"수도권|서울|경기|인천|capital region|seoul|gyeonggi|incheon", q, re.I):
             out["capital_region"] = True
+    if "destination_area" in keys:
+        area = destination_area(q)
+        if area:
+            out["destination_area"] = area
     if "sme" in keys:
         if re.search(r"중견|대기업|large (?:firm|company)|mid-sized", q, re.I):
             out["sme"] = False

@@ -1,5 +1,6 @@
 """Eligibility rules: each rule's cited passage is in the corpus and holds the rule's figure; verdicts per condition."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -167,10 +168,48 @@ def test_facts_stated_in_colloquial_korean_are_read_from_the_question():
     assert detect_programme(q).id == "factory_relocation_tax_relief"
     assert extract_facts(q, p["factory_relocation_tax_relief"]) == {
         "sme": True, "years_in_overcrowding_zone": 2.5, "whole_factory_relocated": True, "capital_region": False,
-        "same_industry": True, "business_start_date": "2026-11-02", "prior_relief_within_10_years": False}
+        "same_industry": True, "business_start_date": "2026-11-02", "prior_relief_within_10_years": False,
+        "destination_area": "그 밖의 지역"}  # 익산 is a 시 in 전북, no metropolitan city
     tips = extract_facts("업력 3년 스타트업인데 운영사에서 1억 5천만 원 투자받고 추천도 받았어요", p["tips"])
     assert tips["years_since_founding"] == 3 and tips["operator_investment_amount"] == 1.5
     assert tips["operator_investment"] is True and tips["operator_recommendation"] is True
     # a question that is no eligibility question stays one
     assert detect_programme("대구 도심융합특구의 총사업비는 얼마나 되나요?") is None
     assert detect_programme("도심융합특구는 언제 지정되나요?") is None
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_every_benefit_cites_a_corpus_passage_holding_its_figure(pid):
+    from assistant.ingest import SourceFile, load_file
+
+    for b in programmes()[pid].benefits:
+        text = load_file(SourceFile(ROOT / "corpus" / b.doc_id, ROOT / "corpus", b.doc_id)).text
+        assert "".join(b.quote.split()) in "".join(text.split()), b.id
+        assert b.figure in b.quote, b.id
+        assert set(re.findall(r"\d+", b.figure)) <= set(re.findall(r"\d+", b.text["ko"])), b.id  # as the clause says
+
+
+def test_the_benefit_follows_the_destination_and_none_follows_a_failed_condition():
+    from assistant.eligibility import check
+    from assistant.eligibility_read import extract_facts
+
+    factory = programmes()["factory_relocation_tax_relief"]
+    facts = extract_facts("서울 공장을 대구로 전부 옮기면 감면 받을 수 있나요?", factory)
+    assert facts["destination_area"] == "수도권 밖 광역시" and facts["capital_region"] is False
+    shown = [b.id for b in check(factory.id, facts).benefits]
+    assert shown == ["relief_metro_city", "relief_cap"]
+    assert [b.id for b in check(factory.id, {}).benefits][:3] == ["relief_metro_city", "relief_elsewhere",
+                                                                 "relief_capital_listed"]  # unknown: every row
+    assert check(factory.id, {"destination_area": "그 밖의 지역"}).missing_facts.count("capital_region") == 0
+    assert check(factory.id, {"capital_region": "yes", "sme": "no"}).benefits == ()  # not eligible: no benefit
+
+
+def test_an_eligibility_answer_reads_verdict_deciding_condition_benefit_then_the_rest():
+    from assistant.bot import eligibility_to_answer
+    from assistant.eligibility import check
+
+    r = check("factory_relocation_tax_relief", {"destination_area": "수도권 밖 광역시", "sme": "yes"})
+    lines = eligibility_to_answer("", r, "ko").text.splitlines()
+    assert lines[0].endswith("판단에 필요한 사실이 더 필요합니다.")
+    assert lines[1].startswith("- 확인 필요") and lines[2].startswith("- 혜택 — 수도권 밖 광역시로 옮기면")
+    assert "100% 7년 뒤 50% 4년" in lines[2] and lines[2].endswith("[2]")

@@ -124,7 +124,7 @@ def fact_template(programme) -> str:
 
 
 def eligibility_markdown(result, lang: str) -> str:
-    from assistant.bot import STATUS, VERDICT
+    from assistant.bot import BENEFIT, STATUS, VERDICT
 
     rows = ["| 조건 / Condition | 결과 / Status | 근거 / Clause |", "|---|---|---|"]
     for c in result.conditions:
@@ -132,6 +132,9 @@ def eligibility_markdown(result, lang: str) -> str:
         clause = f"“{c.citation['text']}” — `{c.citation['doc_id']}` {where}"
         rows.append(f"| {html.escape(c.text)} | {STATUS[lang][c.status]} | {html.escape(clause)} |".replace("\n", " "))
     head = f"**{html.escape(result.name)}: {VERDICT[lang][result.verdict]}**"
+    for b in result.benefits:  # what follows when the conditions hold, before the conditions
+        where = b.citation.get("section") or (f"p. {b.citation['page']}" if b.citation.get("page") else "")
+        head += "\n\n" + html.escape(f"{BENEFIT[lang]}: {b.text} (“{b.citation['text']}” — {b.citation['doc_id']} {where})")
     tail = ""
     if result.questions:
         tail = "\n\n" + ("확인이 필요한 사항: " if lang == "ko" else "Still needed: ") + html.escape(" / ".join(result.questions))
