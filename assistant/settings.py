@@ -29,6 +29,8 @@ class Settings:
     max_file_mb: int = _opt(50, "Largest file a build reads, in MB; a larger one is skipped with its reason.")
     max_pages: int = _opt(2000, "Most pages a build reads from one PDF; a longer one is skipped with its reason.")
     max_chunks_per_file: int = _opt(5000, "Most passages one file may make; a longer file is skipped with its reason.")
+    file_timeout_s: float = _opt(600.0, "Longest a build spends reading one file (in a worker process); a slower one is skipped with its reason (0: read in the building process, no limit).")
+    file_memory_mb: int = _opt(4096, "Most memory the worker that reads a file may take, in MB; a file that needs more is skipped with its reason (0: no limit).")
     embedder: str = _opt("use-m3+e5-small", "Dense embedders, joined by +: use-m3 (multilingual USE), e5-small (multilingual e5, 4-bit), minilm (English).")
     chunk_size: int = _opt(700, "Longest chunk, in characters (sentence-bounded).")
     chunk_overlap: int = _opt(120, "Characters shared by consecutive chunks of one section.")
@@ -103,9 +105,9 @@ def _parse(f: dataclasses.Field, raw: str) -> Any:
     if name in ("corpus_dirs", "exclude"):
         return tuple(p for p in raw.split(os.pathsep) if p)
     if name in ("max_upload_mb", "max_file_mb", "max_pages", "max_chunks_per_file", "chunk_size", "chunk_overlap", "top_k", "rrf_k", "candidates", "distinct_documents", "max_answer_sentences", "threads",
-                "other_language_slot", "bridge_passages"):
+                "other_language_slot", "bridge_passages", "file_memory_mb"):
         return int(raw)
-    if name in ("abstain_below", "min_lexical", "min_dense"):
+    if name in ("abstain_below", "min_lexical", "min_dense", "file_timeout_s"):
         return float(raw)
     if name == "translate_words":
         if raw.strip().lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):

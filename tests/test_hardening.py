@@ -129,7 +129,8 @@ def test_a_loader_failing_in_an_undocumented_way_skips_only_its_file(tiny_corpus
 
     monkeypatch.setitem(ingest.LOADERS, ".txt", explode)
     (tiny_corpus / "ko" / "boom.txt").write_text("본문", encoding="utf-8")
-    report, _ = build(settings_for(tiny_corpus))
+    # Read in this process (file_timeout_s=0), where the patched loader is: the worker reads with the real ones.
+    report, _ = build(settings_for(tiny_corpus, file_timeout_s=0))
     reason = dict(report.skipped)["ko/boom.txt"]
     assert "could not be read" in reason and "secret internal detail" not in reason
     assert len(report.added) == 4

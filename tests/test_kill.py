@@ -56,7 +56,7 @@ from pathlib import Path
 
 from conftest import FakeEmbedder
 from assistant.index import build_index, load, store
-from assistant.index.build import load_chunks
+from assistant.index.plan import load_chunks
 from assistant.settings import Settings
 from assistant.uploads import settle, stage
 

@@ -23,7 +23,8 @@ from assistant.text import tokenize_many, tokenizer_version
 from assistant.types import Chunk
 
 from . import store
-from .plan import Plan, file_entry, load_chunks, plan
+from .plan import Plan, file_entry, plan
+from .worker import FileReader
 
 Progress = Callable[[int, int, str], None]  # (done, total, what)
 MAX_IGNORED_LINES = 20
@@ -170,7 +171,8 @@ def _reuse(index_dir: Path, manifest: dict[str, Any] | None, settings: Settings,
 
 
 def _limits_key(settings: Settings) -> list:
-    return [settings.max_file_mb, settings.max_pages, settings.max_chunks_per_file, ocr.available()]
+    return [settings.max_file_mb, settings.max_pages, settings.max_chunks_per_file, ocr.available(),
+            settings.file_timeout_s, settings.file_memory_mb]
 
 
 def _todo(planned: Plan, old_files: dict, old_skipped: dict, settings: Settings, report: BuildReport) -> list:
@@ -192,23 +194,25 @@ KEPT = " (the previously indexed version is kept)"
 
 
 def _load_changed(todo: list, planned: Plan, old_files: dict, settings: Settings, report: BuildReport):
-    """Load and chunk each file to do: (manifest entries, skip records, chunks per doc_id)."""
+    """Load and chunk each file to do, each in the worker within its limits: (manifest entries, skip records,
+    chunks per doc_id)."""
     files: dict[str, dict[str, Any]] = {}
     skipped: dict[str, dict[str, Any]] = {}
     new_chunks: dict[str, list[Chunk]] = {}
-    for src in todo:
-        sha = planned.hashes[src.doc_id]
-        try:
-            chunks, doc = load_chunks(src, settings)
-        except IngestError as exc:
-            reason = exc.reason + (KEPT if src.doc_id in old_files else "")
-            report.skipped.append((src.doc_id, reason))
-            skipped[src.doc_id] = {"sha256": sha, "reason": reason, "limits": _limits_key(settings)}
-            continue
-        new_chunks[src.doc_id] = chunks
-        report.ocr_pages += int(doc.meta.get("ocr_pages", 0) or 0)
-        (report.changed if src.doc_id in old_files else report.added).append(src.doc_id)
-        files[src.doc_id] = file_entry(src, sha, doc.title, doc.meta, len(chunks))
+    with FileReader(settings) as reader:
+        for src in todo:
+            sha = planned.hashes[src.doc_id]
+            try:
+                chunks, doc = reader.load(src)
+            except IngestError as exc:
+                reason = exc.reason + (KEPT if src.doc_id in old_files else "")
+                report.skipped.append((src.doc_id, reason))
+                skipped[src.doc_id] = {"sha256": sha, "reason": reason, "limits": _limits_key(settings)}
+                continue
+            new_chunks[src.doc_id] = chunks
+            report.ocr_pages += int(doc.meta.get("ocr_pages", 0) or 0)
+            (report.changed if src.doc_id in old_files else report.added).append(src.doc_id)
+            files[src.doc_id] = file_entry(src, sha, doc.title, doc.meta, len(chunks))
     return files, skipped, new_chunks
 
 

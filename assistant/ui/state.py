@@ -83,7 +83,7 @@ class AppState:
     def add_uploads(self, user: User, received: list[tuple[Path, str]], received_in: Path, access: str,
                     progress=None) -> list:
         """Stage the received files, index them, and report what became of each (see assistant.uploads)."""
-        from assistant.index.plan import load_chunks
+        from assistant.index.worker import FileReader
         from assistant.uploads import settle, stage
 
         if not user.can_edit:
@@ -91,8 +91,8 @@ class AppState:
         if access not in user.allowed_levels():  # the levels up to the user's clearance, all of them known
             raise InputError(f"you may add documents at these access levels: {', '.join(user.allowed_levels())}")
         corpus_ids = set(self.bot.documents) - set(self.uploaded())
-        copied, refused = stage(received, self.settings, received_in, corpus_ids,
-                                lambda src: load_chunks(src, self.settings), access=access)
+        with FileReader(self.settings) as reader:  # an upload is read within the build's limits, never in the app
+            copied, refused = stage(received, self.settings, received_in, corpus_ids, reader.load, access=access)
         outcomes = list(refused)
         if copied:
             report = self.rebuild(progress)
