@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from assistant.eligibility import Programme, _rules, programmes
+from assistant.evaluation.metrics import canonical_dates
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ def readers() -> dict[str, tuple[Reader, ...]]:
             for key, rules in (raw.get("readers") or {}).items()}
 
 
+_ISO_DAY = re.compile(r"(?<!\d)((?:19|20)\d{2})-(\d{2})-(\d{2})(?!\d)")  # dates in any language, made ISO
 _FULL_DATE = re.compile(r"((?:19|20)\d{2})\s*[년.-]\s*(\d{1,2})\s*[월.-]\s*(\d{1,2})\s*일?")
 
 
@@ -54,10 +56,10 @@ def _read_data_facts(q: str, programme: Programme, out: dict[str, Any]) -> None:
                 out[fact.key] = value
                 break
         if fact.key not in out and fact.type == "date":
-            dates = _FULL_DATE.findall(q)
+            found = _FULL_DATE.findall(q) + _ISO_DAY.findall(canonical_dates(q))
+            dates = {f"{int(y):04d}-{int(mth):02d}-{int(d):02d}" for y, mth, d in found}
             if len(dates) == 1:
-                y, mth, d = dates[0]
-                out[fact.key] = f"{int(y):04d}-{int(mth):02d}-{int(d):02d}"
+                out[fact.key] = dates.pop()
 
 
 def _applicant(q: str, out: dict[str, Any]) -> str | None:
@@ -78,25 +80,42 @@ def _applicant(q: str, out: dict[str, Any]) -> str | None:
 
 
 # --- recognising an eligibility question in chat --------------------------------------------------------------
-ELIGIBILITY_CUE = re.compile(
-    r"신청할\s*수\s*있|받을\s*수\s*있|대상이\s*(?:되|될)|대상인가|대상에\s*해당|자격이\s*있|요건을\s*(?:충족|갖추)"
-    # colloquial: a benefit, an application or a requirement, then whether it is possible ("감면 되나요",
-    # "신청 가능한가요", "요건이 되나요", "대상 맞나요", "신청돼요")
-    r"|(?:감면|신청|대상|자격|요건|혜택)\s*(?:이|을|를|은|도)?\s*(?:돼|되나|될까|되는지|가능|맞)"
-    r"|(?:들어갈|참여할|지정받을|선정될)\s*수\s*있"
-    r"|eligib|qualif|can\s+(?:we|i|a|an|the|our)\b.*\b(?:apply|get|receive|claim|enter|join)\b", re.I)
+@lru_cache(maxsize=None)
+def question_cue(name: str) -> re.Pattern:
+    """One of eligibility.yaml's `question_cues` (asks, situational, fact_asked); a pattern folded over several
+    lines is one alternation."""
+    return re.compile(re.sub(r"\|\s+", "|", _rules()["question_cues"][name]["pattern"].strip()), re.I)
+
+
+def is_eligibility_question(question: str) -> bool:
+    """It asks whether something is possible or can be had, or whether something holds for the asker without
+    asking for a fact (how much, when, who …: a passage answers those)."""
+    if question_cue("asks").search(question):
+        return True
+    return bool(question_cue("situational").search(question)) and not question_cue("fact_asked").search(question)
 
 
 def detect_programme(question: str) -> Programme | None:
-    """The programme an eligibility question is about, or None when the question is not one."""
-    if not ELIGIBILITY_CUE.search(question):
+    """The programme an eligibility question is about, or None when the question is not one. Each keyword the
+    question holds counts by its length over the number of programmes sharing it: a programme's own name
+    (기회발전특구) outweighs a word several share (법인세 감면, 이전)."""
+    asks = bool(question_cue("asks").search(question))
+    if not asks and not is_eligibility_question(question):
         return None
     low = question.lower()
-    best, best_hits = None, 0
+    spread: dict[str, int] = {}
     for p in programmes().values():
-        hits = sum(1 for k in p.keywords if k.lower() in low)
-        if hits > best_hits:
-            best, best_hits = p, hits
+        for k in {k.lower() for k in p.keywords}:
+            spread[k] = spread.get(k, 0) + 1
+    best, best_score = None, 0.0
+    for p in programmes().values():
+        score = sum(len(k) / spread[k] for k in {k.lower() for k in p.keywords} if k in low)
+        if score > best_score:
+            best, best_score = p, score
+    # Asked colloquially ("…되나요?"), it is about the asker's own case only when it says whose case it is (저희,
+    # our …) or states a fact the programme's conditions use; else it is a question about the rules, for a passage.
+    if best is not None and not asks and not (question_cue("personal").search(question) or extract_facts(question, best)):
+        return None
     return best
 
 
@@ -107,13 +126,23 @@ _DESTINATION = re.compile(r"(\S+?)\s*(?:으로|로)\s*(?:(?:본사|공장|사옥
 
 
 def _places(question: str, where: str) -> list:
-    """The gazetteer's places the question names ("named") or moves to ("destination")."""
+    """The gazetteer's places the question names ("named") or moves to ("destination": the word before 으로/로,
+    or the nearest words before it that name a place, "평택 고덕 쪽으로")."""
     from assistant.gazetteer import resolve
 
-    if where == "destination":
-        m = _DESTINATION.search(question)
-        return resolve(m.group(1) or m.group(2)) if m else []
-    return resolve(question)
+    if where != "destination":
+        return resolve(question)
+    m = _DESTINATION.search(question)
+    if not m:
+        return []
+    if m.group(2):
+        return resolve(m.group(2))
+    words = question[:m.end(1)].split()
+    for n in range(1, min(3, len(words)) + 1):
+        found = resolve(" ".join(words[-n:]))
+        if found:
+            return found
+    return []
 
 
 def place_in_capital_region(question: str, where: str) -> bool | None:
@@ -145,7 +174,7 @@ def extract_facts(question: str, programme: Programme) -> dict[str, Any]:
     out: dict[str, Any] = {}
     q = question.replace(",", "")
     if "population" in keys:
-        m = re.search(r"인구\s*(?:가\s*)?(?:약\s*)?(\d+(?:\.\d+)?)\s*(만|천)?\s*명?|(\d+(?:\.\d+)?)\s*(만|천)?\s*명\s*(?:인|의|규모)?", q)
+        m = re.search(r"인구\s*(?:가|는|이|도)?\s*(?:약\s*)?(\d+(?:\.\d+)?)\s*(만|천)?\s*명?|(\d+(?:\.\d+)?)\s*(만|천)?\s*명\s*(?:인|의|규모)?", q)
         m_en = re.search(r"(?:population\s+(?:of\s+)?)?(\d+(?:\.\d+)?)\s*(million|thousand)?\s*(?:people|residents|inhabitants)|population\s+(?:of\s+)?(\d+(?:\.\d+)?)\s*(million|thousand)?", q, re.I)
         if m:
             num, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))

@@ -213,3 +213,41 @@ def test_an_eligibility_answer_reads_verdict_deciding_condition_benefit_then_the
     assert lines[0].endswith("판단에 필요한 사실이 더 필요합니다.")
     assert lines[1].startswith("- 확인 필요") and lines[2].startswith("- 혜택 — 수도권 밖 광역시로 옮기면")
     assert "100% 7년 뒤 50% 4년" in lines[2] and lines[2].endswith("[2]")
+
+
+def test_every_question_cue_matches_its_examples_and_not_its_counter_examples():
+    from assistant.eligibility import _rules
+    from assistant.eligibility_read import question_cue
+
+    for name, cue in _rules()["question_cues"].items():
+        for text in cue["examples"]:
+            assert question_cue(name).search(text), (name, text)
+        for text in cue.get("counter", []):
+            assert not question_cue(name).search(text), (name, text)
+
+
+@pytest.mark.parametrize("question,programme", [
+    ("기회발전특구 들어가면 법인세 5년 면제라던데 저희 회사도 혜택 받나요?", "opportunity_development_zone"),
+    ("경북 기회발전특구 부지 안에 공장을 새로 짓는 제조 법인인데 법인세 감면 받을 수 있나요?", "opportunity_development_zone"),
+    ("화성시에 공장 증설하는데 설비 투자 보조금 받을 수 있어요?", "local_investment_subsidy"),
+    ("저희는 업력 4년 로봇 회사예요. 팁스 되나요?", "tips"),
+    ("기회발전특구도 특별법 제24조가 정한 중첩 지정 우선 검토 목록에 들어 있나요?", None),  # about the rules
+    ("대구 도심융합특구의 총사업비는 얼마나 되나요?", None),  # a fact, for a passage
+])
+def test_a_programme_named_by_its_own_words_outweighs_words_several_share(question, programme):
+    from assistant.eligibility_read import detect_programme
+
+    found = detect_programme(question)
+    assert (found.id if found else None) == programme
+
+
+def test_negated_and_english_facts_are_read():
+    from assistant.eligibility_read import extract_facts
+
+    p = programmes()
+    assert extract_facts("주민 의견을 따로 듣지 않고 바로 특구 지정 신청을 해도 되나요?",
+                         p["urban_convergence_zone_designation"])["residents_consulted"] is False
+    hq = extract_facts("We're moving the HQ to Iksan and will start operating there on 1 November 2026.",
+                       p["hq_relocation_tax_relief"])
+    assert hq["business_start_date"] == "2026-11-01"
+    assert extract_facts("본사를 평택 고덕 쪽으로 옮기려구요", p["hq_relocation_tax_relief"])["capital_region"] is True
