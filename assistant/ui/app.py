@@ -35,6 +35,9 @@ CSS = """
 .pa-meta{color:#57606a;font-size:.85rem;margin:.2rem 0}
 .pa-text{white-space:pre-wrap;font-size:.92rem}
 .pa-text mark{background:#fff3a3}
+.pa-table{border-collapse:collapse;margin:.3rem 0;white-space:normal}
+.pa-table td,.pa-table th{border:1px solid #ccc;padding:.15rem .4rem;vertical-align:top}
+.pa-table tr.pa-mark{background:#fff3a3}
 """
 DOC_TYPES = ["press_release", "plan", "law_guide", "site_profile", "case_study", "programme_guide", "faq", "glossary",
              "comparison"]

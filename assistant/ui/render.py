@@ -24,6 +24,55 @@ def highlight(passage: str, sentence: str) -> str:
     return esc
 
 
+def _row(line: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """A table row as the ingesters write it ("header: cell · header: cell"): (headers, cells), or None."""
+    parts = line.strip().split(" · ")
+    pairs = [p.split(": ", 1) for p in parts]
+    if len(parts) < 2 or sum(len(p) == 2 for p in pairs) < 2:
+        return None
+    return tuple(p[0] if len(p) == 2 else "" for p in pairs), tuple(p[-1] for p in pairs)
+
+
+def _blocks(text: str) -> list[tuple[str, list]]:
+    """The text as ("text", [lines]) and ("table", [(headers, cells) …]) blocks: two or more rows in a row under the
+    same headers make a table."""
+    out: list[tuple[str, list]] = []
+    for line in text.split("\n"):
+        row = _row(line)
+        last = out[-1] if out else None
+        if row and last and last[0] == "table" and last[1][0][0] == row[0]:
+            last[1].append(row)
+        elif row:
+            out.append(("table", [row]))
+        elif last and last[0] == "text":
+            last[1].append(line)
+        else:
+            out.append(("text", [line]))
+    return [("text", [_line(*b[1][0])]) if b[0] == "table" and len(b[1]) < 2 else b for b in out]  # a lone row is text
+
+
+def _line(headers: tuple[str, ...], cells: tuple[str, ...]) -> str:
+    return " · ".join(f"{h}: {c}" if h else c for h, c in zip(headers, cells))
+
+
+def passage_html(passage: str, sentence: str = "") -> str:
+    """The passage, escaped, its table rows shown as a table (headers once, a cell per column) and the answering
+    sentence or row marked."""
+    out = []
+    for kind, items in _blocks(passage):
+        if kind == "text":
+            out.append(highlight("\n".join(items), sentence))
+            continue
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in items[0][0])
+        body = []
+        for headers, cells in items:
+            line = _line(headers, cells)
+            mark = " class='pa-mark'" if sentence and (sentence.strip() in line or line in sentence) else ""
+            body.append(f"<tr{mark}>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+        out.append(f"<table class='pa-table'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+    return "\n".join(out)
+
+
 def sources_html(ans: Answer | None, t: dict) -> str:
     if ans is None or not ans.citations:
         return f"<p class='pa-empty'>{html.escape(t['no_sources'])}</p>"
@@ -37,7 +86,7 @@ def sources_html(ans: Answer | None, t: dict) -> str:
             f"<div class='pa-head'><b>[{c.n}] {html.escape(c.title)}</b> "
             f"<a href='{html.escape(source_url(c))}' target='_blank' rel='noopener' class='pa-open'>{html.escape(t['open'])}</a></div>"
             f"<div class='pa-meta'>{html.escape(meta)} — <code>{html.escape(c.doc_id)}</code></div>"
-            f"<div class='pa-text'>{highlight(c.text, c.sentence)}</div>"
+            f"<div class='pa-text'>{passage_html(c.text, c.sentence)}</div>"
             "</div>"
         )
     parts.append(details_html(ans, t))
@@ -76,14 +125,15 @@ def conversation_markdown(turns: list[tuple[str, Answer]]) -> str:
 
 
 def document_page(title: str, doc_id: str, text: str) -> str:
-    """A plain, escaped HTML view of a text document (Markdown and plain text sources)."""
+    """A plain, escaped HTML view of a document's text (as extracted, for PDF and HWP), its tables as tables."""
     return (
         "<!doctype html><html><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title>"
         "<style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto;line-height:1.6}"
-        "pre{white-space:pre-wrap;font-family:inherit}</style></head><body>"
+        ".doc{white-space:pre-wrap}table{border-collapse:collapse;margin:.5rem 0;white-space:normal}"
+        "td,th{border:1px solid #ccc;padding:.2rem .5rem;vertical-align:top}</style></head><body>"
         f"<h1>{html.escape(title)}</h1><p><code>{html.escape(doc_id)}</code></p>"
-        f"<pre>{html.escape(text)}</pre></body></html>"
+        f"<div class='doc'>{passage_html(text)}</div></body></html>"
     )
 
 

@@ -1,0 +1,29 @@
+"""The sources panel and the document view show a passage's table rows as a table, escaped like all document
+text, with the answering row marked. Pure functions, no app."""
+
+from assistant.ui.render import document_page, passage_html
+
+PASSAGE = ("4. 이전 지역별 감면 기간\n"
+           "구분: 광역시 · 성장촉진지역등: 100% 7년 · 그 밖의 지역: 100% 5년\n"
+           "구분: 그 밖 · 성장촉진지역등: 100% 10년 · 그 밖의 지역: <b>100% 7년</b>\n"
+           "공유 사실표의 요약은 광역시 밖의 경우에 해당한다.")
+
+
+def test_rows_under_the_same_headers_are_one_table_with_the_headers_once():
+    out = passage_html(PASSAGE, "구분: 광역시 · 성장촉진지역등: 100% 7년 · 그 밖의 지역: 100% 5년")
+    assert out.count("<table") == 1 and out.count("<th>") == 3 and out.count("<tr") == 3
+    assert "<th>성장촉진지역등</th>" in out and "<td>100% 10년</td>" in out
+    assert "<tr class='pa-mark'><td>광역시</td>" in out  # the answering row
+    assert out.index("이전 지역별") < out.index("<table") < out.index("공유 사실표")
+
+
+def test_document_text_in_a_table_is_escaped_never_markup():
+    out = passage_html(PASSAGE)
+    assert "<b>" not in out and "&lt;b&gt;100% 7년&lt;/b&gt;" in out
+    assert "<b>" not in document_page("t", "d", PASSAGE).split("</h1>", 1)[1]
+
+
+def test_a_lone_row_or_plain_prose_stays_text():
+    assert "<table" not in passage_html("면적: 191만㎡ · 사업비: 4조 원\n다음 문장이다.")
+    assert passage_html("문장이다. 그리고 · 가운뎃점: 하나") == "문장이다. 그리고 · 가운뎃점: 하나"
+    assert "<mark>" in passage_html("첫 문장이다. 둘째 문장이다.", "둘째 문장이다.")
