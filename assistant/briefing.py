@@ -192,7 +192,7 @@ def build_briefing(bot, topic: str, lang: str = "ko", per_section: int = 5) -> B
     ents = find_entities(topic)
     cite = _Citer()
     events = chronology(own, focus)
-    table = comparison_table(bot, ents, lang, cite, events) or key_facts_table(bot, ents, lang, cite, events)
+    table = comparison_table(bot, ents, lang, cite, events) or key_facts_table(bot, ents, lang, cite, events, focus)
     planned = plans(own, focus, limit=per_section)
     sections = _sections(pool, events, planned, table, lang, per_section, cite)
     dates = [c.date for c in cite.citations if c.date]
@@ -277,11 +277,12 @@ def is_fragment(text: str) -> bool:
             or ("," in text and len(text) < 40 and not re.search(r"\d|[다요]\.?$|[.!]$", text)))
 
 
-def key_facts_table(bot, ents: list[Entity], lang: str, cite: _Citer, events: list[Dated]) -> FactTable | None:
+def key_facts_table(bot, ents: list[Entity], lang: str, cite: _Citer, events: list[Dated],
+                    focus: Focus) -> FactTable | None:
     """The key facts of the one place or district the topic names (location, dates, area, cost …), each cell
     cited: what a briefing on a single zone opens with."""
     ent = next((e for e in ents if attributes(e.kind)), None)
-    return None if ent is None else _attribute_table(bot, ent.kind, [ent], lang, cite, events)
+    return None if ent is None else _attribute_table(bot, ent.kind, [ent], lang, cite, events, focus)
 
 
 def comparison_table(bot, ents: list[Entity], lang: str, cite: _Citer, events: list[Dated]) -> FactTable | None:
@@ -289,10 +290,11 @@ def comparison_table(bot, ents: list[Entity], lang: str, cite: _Citer, events: l
     for e in ents:
         by_kind.setdefault(e.kind, []).append(e)
     kind, group = next(((k, v) for k, v in by_kind.items() if len(v) >= 2 and attributes(k)), (None, None))
-    return None if not group else _attribute_table(bot, kind, group, lang, cite, [])
+    return None if not group else _attribute_table(bot, kind, group, lang, cite, [], Focus())
 
 
-def _attribute_table(bot, kind: str, group: list[Entity], lang: str, cite: _Citer, events: list[Dated]) -> FactTable:
+def _attribute_table(bot, kind: str, group: list[Entity], lang: str, cite: _Citer, events: list[Dated],
+                     focus: Focus) -> FactTable:
     """One column per entity, one row per attribute of their kind, every cell cited or "not in the documents"."""
     columns = [("항목" if lang == "ko" else "Item")] + [(e.ko[0] if lang == "ko" else e.en[0]) for e in group]
     rows, cells = [], []
@@ -304,26 +306,48 @@ def _attribute_table(bot, kind: str, group: list[Entity], lang: str, cite: _Cite
                 row.append(milestone_cell(attr, events, cite))
                 continue
             names, others = names_of(e), [o for o in peers(e) if o not in names_of(e)]
-            row.append(value_cell(attr, _filling(bot, e, attr, lang, names), names, others, cite))
+            row.append(value_cell(attr, _filling(bot, e, attr, lang, names, focus), names, others, cite))
         cells.append(tuple(row))
     return FactTable(tuple(columns), tuple(rows), tuple(cells))
 
 
-def _filling(bot, entity: Entity, attr: Attribute, lang: str, names: list[str]) -> list[Sentence]:
+def _filling(bot, entity: Entity, attr: Attribute, lang: str, names: list[str], focus: Focus) -> list[Sentence]:
     """Sentences naming the entity that fill the row, best first: the briefing's language, then the entity's own
-    documents, then the search rank."""
+    documents, then the search rank. A table row naming the entity gives its cells under the row's words ("시·도:
+    대전 · 분야: ICT융합"); a sentence on a rival programme (another kind of zone) gives nothing."""
     first, second = (entity.ko[0], entity.en[0]) if lang == "ko" else (entity.en[0], entity.ko[0])
     found: list[tuple[tuple, Sentence]] = []
     for name in (first, second):
         for rank, h in enumerate(bot.search(f"{name} {attr.query}", k=8)):
             for s in _sentences([h], {}, {}):
-                if mentions(s.text, names) and fills(attr, s.text) and s.text.count(" · ") < 3 \
-                        and not is_fragment(s.text):
-                    own = mentions(h.title, names)
-                    found.append(((-(2 * ((h.lang or "") == lang) + own), rank), s))
+                row = _cells_for(s, attr, names)
+                if row is not None:
+                    s = row
+                elif not (mentions(s.text, names) and fills(attr, s.text) and s.text.count(" · ") < 3
+                          and not is_fragment(s.text)):
+                    continue
+                if focus.rivals and mentions(s.text, focus.rivals) and not mentions(s.text, focus.programme):
+                    continue
+                own = mentions(h.title, names)
+                found.append(((-(2 * ((h.lang or "") == lang) + own), rank), s))
     found.sort(key=lambda p: p[0])
     ordered = list(dict.fromkeys(s for _, s in found))
     # The briefing's language first, and only it when it fills the row: a translation's rounding is not a
     # disagreement between sources.
     same = [s for s in ordered if (s.hit.lang or lang) == lang]
     return same or ordered
+
+
+def _cells_for(s: Sentence, attr: Attribute, names: list[str]) -> Sentence | None:
+    """A table row ("header: cell · …") that names the entity in a cell, cut to that cell and the cells whose
+    headers hold the row's words; None for another sentence or row."""
+    parts = s.text.split(" · ")
+    pairs = [p.split(": ", 1) for p in parts]
+    if len(parts) < 3 or sum(len(p) == 2 for p in pairs) < 2:
+        return None
+    naming = [p for p in parts if mentions(p, names)]
+    matched = [p for p, pr in zip(parts, pairs) if len(pr) == 2 and any(w in pr[0].lower() for w in attr.words)]
+    if not naming or not matched:
+        return None
+    text = " · ".join(dict.fromkeys(naming[:1] + matched))
+    return Sentence(text, s.hit, s.score, s.terms) if fills(attr, text) else None

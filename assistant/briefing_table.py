@@ -223,7 +223,7 @@ def value_cell(attr: Attribute, found: list[Sentence], names: list[str], others:
             values = owned_values(s.text, attr.value, names, others)
             if values:
                 return Cell((Part(values[0], cite(s)),))
-        return Cell((Part(snippet(trusted[0].text, attr.sentence, width), cite(trusted[0])),))
+        return _without_value(attr, found, trusted, cite, width)
     # One figure per document, the largest it gives: the row's figure is the whole, and a document that also
     # gives the parts (two sub-areas, a first phase) gives them smaller. Two documents' figures for one row are
     # the same thing stated differently, shown side by side.
@@ -241,9 +241,15 @@ def value_cell(attr: Attribute, found: list[Sentence], names: list[str], others:
         if size >= _PART * largest and not any(_same(v, p.text) for _, p in parts):
             parts.append((size, Part(v, cite(s), s.hit.date or "")))
     if not parts:
-        return Cell((Part(snippet(trusted[0].text, attr.sentence, width), cite(trusted[0])),))
+        return _without_value(attr, found, trusted, cite, width)
     shown = tuple(p for _, p in parts)[:3]
     return Cell(shown, differ=len(shown) > 1)
+
+
+def _without_value(attr: Attribute, found: list[Sentence], trusted: list[Sentence], cite: Cite, width: int) -> Cell:
+    """No sentence gives the row's value: a sentence saying the documents do not give it, else the best one."""
+    best = next((s for s in found if _disclaims(s.text)), trusted[0])
+    return Cell((Part(snippet(best.text, attr.sentence, width), cite(best)),))
 
 
 def snippet(text: str, pattern: re.Pattern, width: int = 90) -> str:
