@@ -27,7 +27,7 @@ Loader = Callable[[Path, str], Document]
 
 # Bump when loaders change what text or structure they produce: the index manifest records it, so every file
 # is loaded again instead of trusting chunks made by older code.
-INGEST_VERSION = 6
+INGEST_VERSION = 7
 
 LOADERS: dict[str, Loader] = {
     ".pdf": load_pdf,

@@ -15,6 +15,7 @@ from assistant.errors import IngestError
 from assistant.types import Document, Segment
 
 from .common import normalise_meta
+from .pdf_tables import ROW_MARK, pages_with_tables
 
 # Lines that open a section in the PDFs ministries publish: "1. 개요", "2.3 Support", "제8조(지정 신청)", "Ⅱ. 추진 경과".
 # An article line is its title alone: a review report's comparison table prints "제15조(…설치) ① ∼ ④ (현행과 같음)",
@@ -273,9 +274,33 @@ def _read_textless(path: Path, doc_id: str, raw_pages: list[str],
     return pages, meta
 
 
+def _with_tables(path: Path, pages: list[str], textless: set[int]) -> tuple[list[str], int]:
+    """The pages with their ruled tables read as tables (pdf_tables.py); pypdf's pages when that fails."""
+    try:
+        return pages_with_tables(path, pages, textless)
+    except Exception:  # noqa: BLE001 - a table reader failing keeps the text pypdf read
+        return pages, 0
+
+
+def _join_around_rows(lines: list[str]) -> list[str]:
+    """Wrapped lines re-joined (join_wrapped_lines) in the runs of text between table rows; each row is a line."""
+    out: list[str] = []
+    run: list[str] = []
+    for ln in lines + [ROW_MARK]:
+        if ln.startswith(ROW_MARK):
+            out += join_wrapped_lines(run)
+            run = []
+            if ln != ROW_MARK:
+                out.append(_MULTISPACE.sub(" ", ln[len(ROW_MARK):]).strip())
+        else:
+            run.append(ln)
+    return out
+
+
 def load_pdf(path: Path, doc_id: str, max_pages: int | None = None) -> Document:
     """The PDF as a Document. Pages with no text layer (scans) are read by OCR (ocr.py) and meta["ocr_pages"]
-    counts them; the other pages are never OCR'd."""
+    counts them; the other pages are never OCR'd. Ruled tables come out one row per line (pdf_tables.py) and
+    meta["tables"] counts them."""
     with open(path, "rb") as fh:
         head = fh.read(1024)
     if b"%PDF" not in head:
@@ -303,11 +328,12 @@ def load_pdf(path: Path, doc_id: str, max_pages: int | None = None) -> Document:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as exc:
         raise IngestError(doc_id, f"corrupt or unreadable PDF ({type(exc).__name__})") from exc
+    raw_pages, meta["tables"] = _with_tables(path, raw_pages, set(textless))
     if textless:
         raw_pages, ocr_meta = _read_textless(path, doc_id, raw_pages, long_sides)
         meta.update(ocr_meta)
     lines = strip_running_lines([[ln.rstrip() for ln in p.replace("\r", "").split("\n")] for p in raw_pages])
-    pages = ["\n".join(join_wrapped_lines(ls)) for ls in lines]
+    pages = ["\n".join(_join_around_rows(ls)) for ls in lines]
     pages = [restore_spacing(p) if needs_spacing(p) else p for p in pages]
     text, segments = build_page_segments(pages)
     first_line = next((ln.strip() for ln in text.split("\n") if ln.strip()), path.stem)
