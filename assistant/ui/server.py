@@ -12,6 +12,7 @@ from assistant.errors import AssistantError
 from assistant.settings import Settings
 
 from .app import CSS, build_blocks
+from .api import add_api
 from .render import document_page
 from .state import AppState
 
@@ -26,7 +27,8 @@ def make_app(settings: Settings, auth: tuple[str, str] | None = None):
     login = state.authenticate if state.has_accounts else auth
     demo = build_blocks(state)
     demo.queue(default_concurrency_limit=4)  # several colleagues at once
-    app = FastAPI()
+    app = FastAPI(title="policy-assistant", summary="Cited answers, searches, eligibility checks and briefings")
+    add_api(app, state, shared=None if state.has_accounts else auth)  # /v1/…, /healthz, /readyz: before Gradio
 
     @app.get("/source/{doc_id:path}")
     def source(doc_id: str, request: Request):

@@ -1,0 +1,100 @@
+"""The HTTP API on a real uvicorn server with the real embedders: JSON answers, searches, checks and briefings
+behind the same sign-in as the app, errors as JSON with a code and a message, never a raw exception."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import ROOT, markdown_corpus, served
+
+pytestmark = pytest.mark.slow
+USER, PASSWORD = "officer", "correct horse battery"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from assistant.settings import Settings
+    from assistant.ui.server import make_app
+
+    tmp = tmp_path_factory.mktemp("api")
+    corpus = markdown_corpus(tmp / "corpus")
+    (corpus / "ko" / "busan.md").write_text((ROOT / "corpus" / "ko" / "pilot-busan-2021.md").read_text(encoding="utf-8"),
+                                            encoding="utf-8")
+    settings = Settings(corpus_dirs=(corpus,), index_dir=tmp / "index", upload_dir=tmp / "uploads",
+                        feedback_db=tmp / "feedback.sqlite3", audit_db=tmp / "audit.sqlite3")
+    app, _ = make_app(settings, (USER, PASSWORD))
+    with served(app) as url:
+        yield url
+
+
+@pytest.fixture()
+def api(server):
+    import httpx
+
+    with httpx.Client(base_url=server, timeout=120, auth=(USER, PASSWORD)) as c:
+        yield c
+
+
+def test_health_and_readiness_answer_without_sign_in(server):
+    import httpx
+
+    assert httpx.get(f"{server}/healthz").json() == {"status": "ok"}
+    ready = httpx.get(f"{server}/readyz")
+    assert ready.status_code == 200 and ready.json()["ready"] is True and ready.json()["documents"] >= 4
+
+
+def test_every_call_needs_the_sign_in_and_says_so_as_json(server):
+    import httpx
+
+    for creds in (None, (USER, "wrong")):
+        r = httpx.post(f"{server}/v1/ask", json={"question": "부산 특구의 면적은?"}, auth=creds)
+        assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorised"
+
+
+def test_ask_returns_the_cli_json_with_citations_and_on_request_the_trace(api):
+    r = api.post("/v1/ask", json={"question": "부산 센텀2 특구의 면적은 얼마인가요?", "explain": True})
+    assert r.status_code == 200
+    body = r.json()
+    assert not body["abstained"] and "191만" in body["answer"] and body["reason"] == "answered"
+    assert body["citations"] and set(body["citations"][0]) == {"n", "doc_id", "title", "page", "section", "text",
+                                                               "score", "sentence"}
+    assert body["citations"][0]["doc_id"] == "ko/busan.md" and body["trace"]
+
+
+def test_a_follow_up_is_read_against_the_history_sent(api):
+    history = [{"role": "user", "content": "부산 센텀2 특구의 면적은 얼마인가요?"},
+               {"role": "assistant", "content": "약 191만㎡입니다."}]
+    r = api.post("/v1/ask", json={"question": "그럼 언제 선정됐나요?", "history": history})
+    assert r.status_code == 200 and "2021" in r.json()["answer"]
+
+
+def test_search_check_and_brief(api):
+    hits = api.post("/v1/search", json={"query": "Cortex anchor institutions", "k": 3}).json()["hits"]
+    assert hits and hits[0]["doc_id"] == "en/cortex.md"
+    check = api.post("/v1/check", json={"programme": "urban_convergence_zone_designation",
+                                        "facts": {"capital_region": "yes"}}).json()
+    assert check.get("verdict") == "not_eligible" and check["conditions"][0]["citation"]["text"], check
+    brief = api.post("/v1/brief", json={"topic": "부산 센텀2 도심융합특구", "format": "md"})
+    assert brief.status_code == 200 and brief.headers["content-type"].startswith("text/markdown")
+    assert "## 1. 개요" in brief.text
+    docx = api.post("/v1/brief", json={"topic": "부산 센텀2 도심융합특구", "format": "docx"})
+    assert docx.status_code == 200 and docx.content[:2] == b"PK"
+
+
+def test_errors_are_json_with_a_code_and_never_a_raw_exception(api):
+    empty = api.post("/v1/ask", json={"question": ""})
+    assert empty.status_code == 422 and empty.json()["error"]["code"] == "invalid_request"
+    unknown = api.post("/v1/check", json={"programme": "no_such_programme"})
+    assert unknown.status_code == 400 and unknown.json()["error"]["code"] == "bad_request"
+    uncovered = api.post("/v1/brief", json={"topic": "서울 지하철 9호선 이용객"})
+    assert uncovered.status_code == 404 and uncovered.json()["error"]["code"] == "not_covered"
+    assert uncovered.json()["error"]["closest"]
+    for r in (empty, unknown, uncovered):
+        assert "Traceback" not in r.text and "Error(" not in r.text
+
+
+def test_the_api_is_described_in_openapi(server):
+    import httpx
+
+    paths = httpx.get(f"{server}/openapi.json").json()["paths"]
+    assert {"/v1/ask", "/v1/search", "/v1/check", "/v1/brief", "/healthz", "/readyz"} <= set(paths)
