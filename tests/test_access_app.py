@@ -129,3 +129,21 @@ def test_an_api_token_signs_a_script_in_as_its_user(server):
         assert r.status_code == 401 and r.json()["error"]["code"] == "bad_token"
     state.users.revoke_token(token)
     assert httpx.get(f"{url}/source/ko/daegu.md", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_the_http_api_answers_a_token_at_its_users_clearance_and_audits_it(server):
+    import httpx
+
+    url, state, _ = server
+    token = state.users.issue_token("reader1", label="api", days=1)
+    with httpx.Client(base_url=url, timeout=120, headers={"Authorization": f"Bearer {token}"}) as c:
+        r = c.post("/v1/ask", json={"question": "금고동 비밀 청사 이전 예산은 얼마인가요?"})
+        assert r.status_code == 200 and "9,876" not in r.text and "vault.md" not in r.text
+        hits = c.post("/v1/search", json={"query": "금고동 비밀 청사 이전 예산", "k": 20}).json()["hits"]
+        assert hits and all(h["doc_id"] != "ko/vault.md" for h in hits)
+    assert httpx.post(f"{url}/v1/ask", json={"question": "대구"}).status_code == 401  # no token, no answer
+    assert ("reader1", "ask") in [(e.actor, e.action) for e in state.audit.events()]
+    with httpx.Client(base_url=url, timeout=120, headers={"Authorization": "Bearer " + state.users.issue_token(
+            "admin1", label="api", days=1)}) as c:
+        assert "9,876" in c.post("/v1/ask", json={"question": "금고동 비밀 청사 이전 예산은 얼마인가요?"}).text
+    state.users.revoke_token(token)
