@@ -112,7 +112,7 @@ def quantity(value: str) -> str | None:
     return f"{round(total, 2):g}:{kind}"
 
 
-_PART = 0.4
+_PART, _WHOLE = 0.45, 2.0  # under 45% of the best-placed figure is a part of it; over double it, another thing
 
 
 def _precision(value: str) -> float:
@@ -225,20 +225,20 @@ def value_cell(attr: Attribute, found: list[Sentence], names: list[str], others:
                 return Cell((Part(values[0], cite(s)),))
         return _without_value(attr, found, trusted, cite, width)
     # One figure per document, the largest it gives: the row's figure is the whole, and a document that also
-    # gives the parts (two sub-areas, a first phase) gives them smaller. Two documents' figures for one row are
-    # the same thing stated differently, shown side by side.
+    # gives the parts (two sub-areas, a first phase) gives them smaller. Two documents' figures for one row,
+    # near each other, are the same thing stated differently, shown side by side.
     best: dict[str, tuple[float, str, Sentence]] = {}
     for s in trusted:
         for v in owned_values(s.text, attr.value, names, others):
             if not _is_part(s.text, v) and _size(v) > best.get(s.hit.doc_id, (-1.0, "", s))[0]:
                 best[s.hit.doc_id] = (_size(v), v, s)
     parts: list[tuple[float, Part]] = []
-    largest = max((size for size, _, _ in best.values()), default=0.0)
+    base = next(iter(best.values()))[0] if best else 0.0  # the best-placed source's figure
     for size, v, s in best.values():
-        # A figure under this share of the largest is a part of the whole (one of two sites, a first phase), not
-        # another statement of it: 31만㎡ beside 193만㎡; 2조411억 beside 4조411억 원 is another statement. One
-        # that rounds to a figure already shown (85만 beside 852,693) is that figure.
-        if size >= _PART * largest and not any(_same(v, p.text) for _, p in parts):
+        # A figure far from the best-placed source's is another thing, not another statement of it: a part (31만㎡
+        # beside 193만㎡, a first phase) or something larger (another zone's area); 2조411억 beside 4조411억 원 is
+        # another statement. One that rounds to a figure already shown (85만 beside 852,693) is that figure.
+        if _PART * base <= size <= _WHOLE * base and not any(_same(v, p.text) for _, p in parts):
             parts.append((size, Part(v, cite(s), s.hit.date or "")))
     if not parts:
         return _without_value(attr, found, trusted, cite, width)

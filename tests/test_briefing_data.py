@@ -151,3 +151,14 @@ def test_a_table_prints_every_cell_or_says_not_in_the_documents():
     table = FactTable(("항목", "부산"), ("면적", "사업시행자"), ((Cell((Part("191만㎡", 3),)),), (Cell(),)))
     assert table.shown("ko") == [["항목", "부산"], ["면적", "191만㎡ [3]"], ["사업시행자", "문서에 없음"]]
     assert table.figures() == {quantity("191만㎡")}
+
+
+def test_a_figure_far_from_the_best_placed_sources_is_another_thing_not_a_disagreement():
+    area = next(a for a in attributes("city") if a.ko == "면적")
+    cell = value_cell(area, [
+        sent("울산 특구는 약 193만㎡이다.", doc="a", date="2022-12-19"),
+        sent("울산 특구는 KTX역세권 162만㎡와 다운 30만㎡, 합계 192만㎡이다.", doc="b", date="2025-06-17"),
+        sent("2차 면적은 울산 126.9만 평이다.", doc="c", date="2025-05-29"),  # another zone's, over double
+        sent("울산 특구 가운데 다운지구는 31만㎡이다.", doc="d", date="2025-06-17"),  # a part
+    ], ["울산"], [], cite_counter())
+    assert cell.differ and [p.text for p in cell.parts] == ["193만㎡", "192만㎡"]
