@@ -149,3 +149,11 @@ def test_concurrent_users_each_get_the_answer_to_their_own_question(server):
     with ThreadPoolExecutor(8) as pool:
         results = [r for rs in pool.map(client_run, range(8)) for r in rs]
     assert len(results) == 16 and all(ok for _, ok in results), [q for q, ok in results if not ok]
+
+
+def test_the_source_view_opens_at_the_passage_with_document_text_escaped(client):
+    r = client.get("/source/ko/busan.md", params={"at": "<script>alert(1)</script>"})
+    assert r.status_code == 200 and "<script>alert(1)" not in r.text
+    first = "국토교통부는 2021년 11월 24일"
+    r = client.get("/source/ko/busan.md", params={"at": first})
+    assert r.status_code == 200 and "id='at'" in r.text

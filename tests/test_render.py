@@ -27,3 +27,20 @@ def test_a_lone_row_or_plain_prose_stays_text():
     assert "<table" not in passage_html("면적: 191만㎡ · 사업비: 4조 원\n다음 문장이다.")
     assert passage_html("문장이다. 그리고 · 가운뎃점: 하나") == "문장이다. 그리고 · 가운뎃점: 하나"
     assert "<mark>" in passage_html("첫 문장이다. 둘째 문장이다.", "둘째 문장이다.")
+
+
+def test_the_source_link_opens_a_word_processor_document_at_its_passage():
+    from assistant.types import Citation
+    from assistant.ui.render import source_url
+
+    row = "구분: 광역시 · 성장촉진지역등: 100% 7년 · 그 밖의 지역: 100% 5년"
+    c = Citation(n=1, doc_id="hwp/guide.hwpx", title="안내", page=None, section="4. 기간", text=PASSAGE, score=1.0,
+                 sentence=row)
+    url = source_url(c)
+    assert url.startswith("/source/hwp/guide.hwpx?at=") and url.endswith("#at")
+    page = document_page("안내", c.doc_id, "머리말이다.\n" + PASSAGE, row)
+    assert page.count("id='at'") == 1 and "<tr class='pa-mark' id='at'><td>광역시</td>" in page
+    prose = document_page("안내", c.doc_id, "첫 문장이다. 둘째 문장이다.", "둘째 문장이다.")
+    assert "<mark id='at'>둘째 문장이다.</mark>" in prose
+    pdf = Citation(n=1, doc_id="pdf/a.pdf", title="a", page=3, section="", text="x", score=1.0)
+    assert source_url(pdf) == "/source/pdf/a.pdf?page=3#page=3"

@@ -9,8 +9,13 @@ from assistant.types import Answer, Citation
 
 
 def source_url(c: Citation) -> str:
+    """The document at the passage: a PDF at its page, any other document (HWP, HWPX, Markdown, text) shown as
+    extracted with the answering sentence marked and scrolled to (#at)."""
     url = f"/source/{quote(c.doc_id)}"
-    return url + (f"?page={c.page}#page={c.page}" if c.page else "")
+    if c.page:
+        return url + f"?page={c.page}#page={c.page}"
+    at = (c.sentence or c.text.split("\n", 1)[0]).strip()[:200]
+    return url + (f"?at={quote(at)}#at" if at else "")
 
 
 def highlight(passage: str, sentence: str) -> str:
@@ -124,16 +129,23 @@ def conversation_markdown(turns: list[tuple[str, Answer]]) -> str:
     return "\n".join(out)
 
 
-def document_page(title: str, doc_id: str, text: str) -> str:
-    """A plain, escaped HTML view of a document's text (as extracted, for PDF and HWP), its tables as tables."""
+def document_page(title: str, doc_id: str, text: str, at: str = "") -> str:
+    """A plain, escaped HTML view of a document's text (as extracted, for HWP), its tables as tables, and the
+    passage `at` (a sentence or table row of it) marked with the anchor #at."""
+    body = passage_html(text, at)
+    for tag in ("<mark>", "<tr class='pa-mark'>"):
+        if tag in body:
+            body = body.replace(tag, tag[:-1] + " id='at'>", 1)
+            break
     return (
         "<!doctype html><html><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title>"
         "<style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto;line-height:1.6}"
         ".doc{white-space:pre-wrap}table{border-collapse:collapse;margin:.5rem 0;white-space:normal}"
+        "mark,tr.pa-mark{background:#fff3a3}"
         "td,th{border:1px solid #ccc;padding:.2rem .5rem;vertical-align:top}</style></head><body>"
         f"<h1>{html.escape(title)}</h1><p><code>{html.escape(doc_id)}</code></p>"
-        f"<div class='doc'>{passage_html(text)}</div></body></html>"
+        f"<div class='doc'>{body}</div></body></html>"
     )
 
 

@@ -31,7 +31,7 @@ def make_app(settings: Settings, auth: tuple[str, str] | None = None):
     add_api(app, state, shared=None if state.has_accounts else auth)  # /v1/…, /healthz, /readyz: before Gradio
 
     @app.get("/source/{doc_id:path}")
-    def source(doc_id: str, request: Request):
+    def source(doc_id: str, request: Request, at: str = ""):
         name = _signed_in(app, request)
         if login is not None and name is None:  # the same sign-in as the app's own pages
             raise HTTPException(status_code=401, detail="sign in first")
@@ -45,8 +45,10 @@ def make_app(settings: Settings, auth: tuple[str, str] | None = None):
         if path.suffix.lower() == ".pdf":
             return FileResponse(path, media_type="application/pdf", headers={"Content-Disposition": "inline"})
         if path.suffix.lower() in (".hwp", ".hwpx"):
-            return HTMLResponse(document_page(entry.get("title", doc_id), doc_id, _extracted_text(path, doc_id)))
-        return HTMLResponse(document_page(entry.get("title", doc_id), doc_id, path.read_text(encoding="utf-8", errors="replace")))
+            text = _extracted_text(path, doc_id)
+        else:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        return HTMLResponse(document_page(entry.get("title", doc_id), doc_id, text, at[:400]))
 
     app = gr.mount_gradio_app(app, demo, path="/", auth=login, max_file_size=f"{settings.max_upload_mb}mb", css=CSS)
     # Gradio checks that a file an event receives was uploaded by a browser only once the app counts as launched,
