@@ -134,6 +134,17 @@ def markdown_corpus(root: Path) -> Path:
     return root
 
 
+def small_app_settings(tmp: Path):
+    """Settings for an app over the three Markdown documents and the Busan pilot document, all under tmp."""
+    from assistant.settings import Settings
+
+    corpus = markdown_corpus(tmp / "corpus")
+    (corpus / "ko" / "busan.md").write_text((ROOT / "corpus" / "ko" / "pilot-busan-2021.md").read_text(encoding="utf-8"),
+                                            encoding="utf-8")
+    return Settings(corpus_dirs=(corpus,), index_dir=tmp / "index", upload_dir=tmp / "uploads",
+                    feedback_db=tmp / "feedback.sqlite3", audit_db=tmp / "audit.sqlite3")
+
+
 @pytest.fixture
 def tiny_corpus(tmp_path: Path) -> Path:
     root = tmp_path / "corpus"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ROOT, markdown_corpus, served
+from conftest import served, small_app_settings
 
 pytestmark = pytest.mark.slow
 USER, PASSWORD = "officer", "correct horse battery"
@@ -13,15 +13,10 @@ USER, PASSWORD = "officer", "correct horse battery"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from assistant.settings import Settings
     from assistant.ui.server import make_app
 
     tmp = tmp_path_factory.mktemp("api")
-    corpus = markdown_corpus(tmp / "corpus")
-    (corpus / "ko" / "busan.md").write_text((ROOT / "corpus" / "ko" / "pilot-busan-2021.md").read_text(encoding="utf-8"),
-                                            encoding="utf-8")
-    settings = Settings(corpus_dirs=(corpus,), index_dir=tmp / "index", upload_dir=tmp / "uploads",
-                        feedback_db=tmp / "feedback.sqlite3", audit_db=tmp / "audit.sqlite3")
+    settings = small_app_settings(tmp)
     app, _ = make_app(settings, (USER, PASSWORD))
     with served(app) as url:
         yield url

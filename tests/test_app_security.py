@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from conftest import MD_DAEGU, ROOT, markdown_corpus, served
+from conftest import MD_DAEGU, served, small_app_settings
 
 pytestmark = pytest.mark.slow
 USER, PASSWORD = "officer", "correct horse battery"
@@ -18,15 +18,10 @@ USER, PASSWORD = "officer", "correct horse battery"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from assistant.settings import Settings
     from assistant.ui.server import make_app
 
     tmp = tmp_path_factory.mktemp("app")
-    corpus = markdown_corpus(tmp / "corpus")
-    (corpus / "ko" / "busan.md").write_text((ROOT / "corpus" / "ko" / "pilot-busan-2021.md").read_text(encoding="utf-8"),
-                                            encoding="utf-8")
-    settings = Settings(corpus_dirs=(corpus,), index_dir=tmp / "index", upload_dir=tmp / "uploads",
-                        feedback_db=tmp / "feedback.sqlite3")
+    settings = small_app_settings(tmp)
     app, state = make_app(settings, (USER, PASSWORD))
     with served(app) as url:
         yield url, state, tmp
