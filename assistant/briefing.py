@@ -103,13 +103,19 @@ def reference(c: Citation) -> str:
     return f"[{c.n}] {c.title} (`{c.doc_id}`{', ' + where if where else ''}; {c.date})"
 
 
-def _sentences(hits: list[Hit], prior: dict[str, float], qterms: dict[str, float]) -> list[Sentence]:
-    """Every content sentence of the passages, once, scored by how much of the topic it (with its passage's title
-    and heading) holds, whether it states a figure, and how high the topic's own search ranked its passage."""
+def _split(hits: list[Hit]) -> list[tuple[str, Hit]]:
+    """Every content sentence of the passages that can stand as a bullet, with its passage."""
     pool: list[tuple[str, Hit]] = []
     for h in hits:
         spans = [s for s in split_sentences(h.text) if is_content_sentence(h.text[s[0]:s[1]])]
         pool += [(t, h) for t in shown_sentences(h.text, spans) if 12 <= len(t) <= 400 and not t.endswith(":")]
+    return pool
+
+
+def _sentences(hits: list[Hit], prior: dict[str, float], qterms: dict[str, float]) -> list[Sentence]:
+    """Every content sentence of the passages, once, scored by how much of the topic it (with its passage's title
+    and heading) holds, whether it states a figure, and how high the topic's own search ranked its passage."""
+    pool = _split(hits)
     out: list[Sentence] = []
     seen: set[str] = set()
     for (text, h), toks in zip(pool, tokenize_many([t for t, _ in pool])):
@@ -185,11 +191,11 @@ def build_briefing(bot, topic: str, lang: str = "ko", per_section: int = 5) -> B
         closest = tuple(dict.fromkeys(f"{h.title} ({h.doc_id})" for h in nearest))[:3]
         raise NotCoveredError(f"the documents do not cover {topic!r}; closest documents: {'; '.join(closest)}",
                               closest)
-    focus = _focus(find_entities(topic))
+    ents = find_entities(topic)
+    focus = _focus(ents)
     pool = [s for s in _pool(bot, topic, lang) if s.score >= 0.25 and not is_fragment(s.text)
             and s.text.count(" · ") < 3 and not s.text.startswith(("항목", "Item", "구분")) and focus.about(s)]
     own = [s for s in pool if (s.hit.lang or lang) == lang]
-    ents = find_entities(topic)
     cite = _Citer()
     events = chronology(own, focus)
     table = comparison_table(bot, ents, lang, cite, events) or key_facts_table(bot, ents, lang, cite, events, focus)
@@ -263,6 +269,8 @@ _RESTATES = 0.6
 def _restates(s: Sentence, earlier: Sentence) -> bool:
     shorter = min(len(s.terms), len(earlier.terms))
     return shorter >= 4 and len(s.terms & earlier.terms) >= _RESTATES * shorter
+
+
 SUPERSEDED = {"ko": "이전 계획(최신 문서로 대체됨)", "en": "Earlier plans (superseded by the newest document)"}
 
 # A sentence cut from its start ("및 …", "and …"), a question (an FAQ heading, "… 것인가"), a numbered heading
@@ -319,7 +327,7 @@ def _filling(bot, entity: Entity, attr: Attribute, lang: str, names: list[str], 
     found: list[tuple[tuple, Sentence]] = []
     for name in (first, second):
         for rank, h in enumerate(bot.search(f"{name} {attr.query}", k=8)):
-            for s in _sentences([h], {}, {}):
+            for s in _plain(h):
                 row = _cells_for(s, attr, names)
                 if row is not None:
                     s = row
@@ -336,6 +344,16 @@ def _filling(bot, entity: Entity, attr: Attribute, lang: str, names: list[str], 
     # disagreement between sources.
     same = [s for s in ordered if (s.hit.lang or lang) == lang]
     return same or ordered
+
+
+def _plain(h: Hit) -> list[Sentence]:
+    """The passage's sentences, once each, those stating a figure first, unscored: a key-facts cell needs neither a
+    score against the topic nor the sentence's words, so nothing is tokenized here."""
+    texts: dict[str, str] = {}
+    for t, _ in _split([h]):
+        texts.setdefault(text_key(t), t)  # the first of two alike
+    ordered = sorted(texts.values(), key=lambda t: not _FIGURE.search(t))
+    return [Sentence(t, h, 0.2 * bool(_FIGURE.search(t))) for t in ordered]
 
 
 def _cells_for(s: Sentence, attr: Attribute, names: list[str]) -> Sentence | None:

@@ -11,6 +11,7 @@ from importlib import resources
 
 import yaml
 
+from assistant.cues import data_pattern
 from assistant.evaluation.metrics import canonical_dates
 from assistant.types import Hit
 
@@ -25,9 +26,8 @@ def briefing_data() -> dict:
 
 @lru_cache(maxsize=None)
 def cue(name: str) -> re.Pattern:
-    """One of the sentence cues of the data file (event, plan, issue …). A pattern folded over several lines of
-    the file is one alternation: the space folding leaves after a "|" is not part of the next alternative."""
-    return re.compile(re.sub(r"\|\s+", "|", briefing_data()["cues"][name]["pattern"].strip()), re.I)
+    """One of the sentence cues of the data file (event, plan, issue …)."""
+    return data_pattern(briefing_data()["cues"][name]["pattern"])
 
 
 @dataclass(frozen=True)

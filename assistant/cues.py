@@ -43,6 +43,13 @@ def _expand(pattern: str, fragments: dict[str, str]) -> str:
     return _FRAGMENT.sub(sub, pattern)
 
 
+def data_pattern(value: Any) -> re.Pattern:
+    """A pattern another data file writes (briefing.yaml, eligibility.yaml), matched ignoring case: a string, a
+    list of alternatives, or a string folded over several lines, where the space folding leaves after a "|" is not
+    part of the next alternative."""
+    return re.compile(re.sub(r"\|\s+", "|", _joined(value).strip()), re.I)
+
+
 def _compile(value: Any, fragments: dict[str, str], ignore_case: bool) -> re.Pattern:
     return re.compile(_expand(_joined(value), fragments), re.I if ignore_case else 0)
 

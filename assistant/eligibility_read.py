@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from assistant.cues import data_pattern
 from assistant.eligibility import Programme, _rules, programmes
 from assistant.evaluation.metrics import canonical_dates
 
@@ -82,9 +83,8 @@ def _applicant(q: str, out: dict[str, Any]) -> str | None:
 # --- recognising an eligibility question in chat --------------------------------------------------------------
 @lru_cache(maxsize=None)
 def question_cue(name: str) -> re.Pattern:
-    """One of eligibility.yaml's `question_cues` (asks, situational, fact_asked); a pattern folded over several
-    lines is one alternation."""
-    return re.compile(re.sub(r"\|\s+", "|", _rules()["question_cues"][name]["pattern"].strip()), re.I)
+    """One of eligibility.yaml's `question_cues` (asks, situational, personal, fact_asked)."""
+    return data_pattern(_rules()["question_cues"][name]["pattern"])
 
 
 def is_eligibility_question(question: str) -> bool:
