@@ -14,7 +14,7 @@ from assistant.answer.plan import Planner
 from assistant.clean import clean_history, clean_text
 from assistant.embedders import Embedder, UseM3, get_embedder
 from assistant.errors import InputError
-from assistant.index import StoredIndex, embedder_names, ensure_index, load, recorded_sources
+from assistant.index import StoredIndex, embedder_names, ensure_index, open_store, recorded_sources
 from assistant.query import followup_context, resolve_followup, word_translations
 from assistant.retrieval import Filters, HybridRetriever
 from assistant.settings import Settings
@@ -180,12 +180,12 @@ class Assistant:
         settings = recorded_sources((settings or Settings.from_env()).replace(index_dir=Path(path)))
         if build:
             ensure_index(settings, progress=progress, embedders=embedders)
-        index = load(settings.index_dir, embedder_names(settings))
+        index = open_store(settings).load(embedder_names(settings))
         return cls(index, settings, embedders)
 
     def reload(self) -> None:
-        """Pick up a newer build of the same index directory (after documents were added or removed)."""
-        self._set_index(load(self.settings.index_dir, embedder_names(self.settings)))
+        """Pick up a newer build of the same index (after documents were added or removed)."""
+        self._set_index(open_store(self.settings).load(embedder_names(self.settings)))
 
     def search(self, query: str, k: int = 10, filters: Filters | dict | None = None,
                history: list[dict] | None = None) -> list[Hit]:

@@ -21,6 +21,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
     settings = Settings.from_env(
         index_dir=getattr(args, "index", None),
+        database_url=getattr(args, "database_url", None),
         corpus_dirs=tuple(args.corpus) if getattr(args, "corpus", None) else None,
         embedder=getattr(args, "embedder", None),
         max_file_mb=getattr(args, "max_file_mb", None),
@@ -50,14 +51,29 @@ def cmd_index_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open(args: argparse.Namespace):
-    from assistant.bot import Assistant
-
-    from assistant.index.store import current_build
+def cmd_index_copy(args: argparse.Namespace) -> int:
+    from assistant.index.location import DirectoryStore, copy_index, open_store
 
     settings = _settings(args)
-    if not args.no_build and current_build(settings.index_dir) is None and any(p.exists() for p in settings.corpus_dirs):
-        print(f"policy-assistant: no index at {settings.index_dir}; building one from "
+    if not settings.database_url:
+        raise AssistantError("index copy needs --database-url (or POLICY_ASSISTANT_DATABASE_URL): where to copy to")
+    source = DirectoryStore(Path(settings.index_dir))
+    manifest = source.read_manifest()
+    if manifest is None:
+        raise AssistantError(f"no index at {source.label} to copy")
+    names = [e["name"] for e in manifest["embedders"]]
+    print(f"copied {source.label} → {copy_index(source, open_store(settings), names)}")
+    return 0
+
+
+def _open(args: argparse.Namespace):
+    from assistant.bot import Assistant
+    from assistant.index import open_store
+
+    settings = _settings(args)
+    where = open_store(settings)
+    if not args.no_build and where.read_manifest() is None and any(p.exists() for p in settings.corpus_dirs):
+        print(f"policy-assistant: no index at {where.label}; building one from "
               f"{', '.join(map(str, settings.corpus_dirs))} first (a few minutes; --no-build to stop here)",
               file=sys.stderr)
     return Assistant.from_index(settings.index_dir, settings=settings, build=not args.no_build, progress=True)
@@ -159,10 +175,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace, facts: dict[str, str]):
     """The check needs only the rules file: an existing index (never built for this) adds each clause's page."""
     from assistant.eligibility import check
-    from assistant.index.store import current_build
+    from assistant.index import open_store
 
     settings = _settings(args)
-    if current_build(settings.index_dir) is None:
+    if open_store(settings).read_manifest() is None:
         return check(args.programme, facts, lang=args.lang)
     from assistant.bot import Assistant
 
@@ -198,6 +214,8 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
 def _common(p: argparse.ArgumentParser, corpus: bool = False) -> None:
     p.add_argument("--index", metavar="DIR", help="index directory (default: index)")
+    p.add_argument("--database-url", metavar="URL",
+                   help="keep the index in this PostgreSQL database (postgresql://…) instead of a directory")
     p.add_argument("--embedder", help="dense embedder(s), e.g. use-m3 or use-m3+e5-small")
     if corpus:
         p.add_argument("--corpus", metavar="PATH", action="append", help="corpus folder (repeatable; default: corpus)")
@@ -227,6 +245,9 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--max-pages", type=int, metavar="N", help="skip PDFs with more pages (default 2000)")
     b.add_argument("--max-chunks-per-file", type=int, metavar="N", help="skip files making more passages (default 5000)")
     b.set_defaults(func=cmd_index_build)
+    cp = idx.add_parser("copy", help="copy the index directory into the database given by --database-url")
+    _common(cp)
+    cp.set_defaults(func=cmd_index_copy)
 
     a = sub.add_parser("ask", help="answer a question with cited passages")
     _query_opts(a)

@@ -21,6 +21,7 @@ def _opt(default: Any, help: str) -> Any:
 class Settings:
     corpus_dirs: tuple[Path, ...] = _opt((Path("corpus"),), "Folders whose documents are indexed (doc_id = path below the folder).")
     index_dir: Path = _opt(Path("index"), "Where the index lives (a versioned directory).")
+    database_url: str = _opt("", "PostgreSQL database (postgresql://…) that holds the index, shared by many processes and machines; empty: the index directory.")
     upload_dir: Path = _opt(Path("uploads"), "Documents added in the app; indexed with the corpus (doc_id = file name).")
     feedback_db: Path = _opt(Path("feedback.sqlite3"), "SQLite file for answer feedback from the app.")
     users_db: Path = _opt(Path("users.sqlite3"), "SQLite file of user accounts (policy-assistant users …); none: one local user.")

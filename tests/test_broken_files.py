@@ -226,7 +226,7 @@ def test_one_build_reads_past_every_broken_file(tiny_corpus, settings_for, tmp_p
     # The index loads, holds exactly the good files, and answers from them.
     index = load(s.index_dir, ["use-m3"])
     assert set(index.files) == GOOD == {c.doc_id for c in index.chunks}
-    assert len(index.chunks) == index.vectors["use-m3"].ntotal == report.chunks
+    assert len(index.chunks) == index.vectors["use-m3"].count == report.chunks
     assert set(index.manifest["skipped"]) == set(expected)
     assert len(emb.embedded) == report.embedded == report.chunks
     bot = Assistant(index, s, embedders={"use-m3": FakeEmbedder()})

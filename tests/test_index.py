@@ -21,7 +21,7 @@ def test_build_then_rebuild_only_changed_file(tiny_corpus, settings_for):
     report, emb = build(s)
     assert sorted(report.added) == ["en/cortex.md", "ko/act.md", "ko/daegu.md", "pdf/one-north.pdf"]
     first = load(s.index_dir, ["use-m3"])
-    assert len(first.chunks) == report.chunks == first.vectors["use-m3"].ntotal
+    assert len(first.chunks) == report.chunks == first.vectors["use-m3"].count
     assert not is_stale(s)
 
     # Nothing changed: nothing embedded, nothing written.
@@ -41,8 +41,8 @@ def test_build_then_rebuild_only_changed_file(tiny_corpus, settings_for):
     before = {c.chunk_id: i for i, c in enumerate(first.chunks)}
     for i, c in enumerate(idx.chunks):
         if c.doc_id == "ko/daegu.md":
-            a = idx.vectors["use-m3"].reconstruct(i)
-            b = first.vectors["use-m3"].reconstruct(before[c.chunk_id])
+            a = idx.vectors["use-m3"].matrix()[i]
+            b = first.vectors["use-m3"].matrix()[before[c.chunk_id]]
             assert (a == b).all()
 
 

@@ -223,7 +223,7 @@ def check_live_index(index_dir: Path, allowed: list[list[tuple[str, str, str]]])
     for part in (MANIFEST, CHUNKS, vectors_file("use-m3")):
         assert (live / part).is_file(), f"the live build lacks {part}"
     index = load(index_dir, ["use-m3"])
-    assert len(index.chunks) == index.vectors["use-m3"].ntotal
+    assert len(index.chunks) == index.vectors["use-m3"].count
     assert not index.path.name.startswith(".tmp-build-")
     now = state(index_dir)
     assert now in allowed, "the live index is neither the previous build nor the complete new one"
@@ -379,7 +379,7 @@ def test_an_upload_killed_at_any_moment_leaves_no_half_written_document(tmp_path
         report = build_index(settings, embedders={"use-m3": FakeEmbedder()}, progress=False)
         index = load(index_dir, ["use-m3"])
         assert set(index.files) == corpus_docs | complete and report.skipped == []
-        assert len(index.chunks) == index.vectors["use-m3"].ntotal
+        assert len(index.chunks) == index.vectors["use-m3"].count
         if complete == set(given):
             assert state(index_dir) == full_state
 

@@ -257,7 +257,7 @@ def test_a_build_with_any_one_front_matter_file_completes(tmp_path_factory, smal
     assert ("odd.md" in report.added) != ("odd.md" in dict(report.skipped))
     index = load(s.index_dir, ["use-m3"])
     assert set(index.files) == set(report.added)
-    assert len(index.chunks) == index.vectors["use-m3"].ntotal == report.chunks
+    assert len(index.chunks) == index.vectors["use-m3"].count == report.chunks
     shutil.rmtree(work)
 
 

@@ -23,6 +23,7 @@ from assistant.text import tokenize_many, tokenizer_version
 from assistant.types import Chunk
 
 from . import store
+from .location import IndexStore, open_store
 from .plan import Plan, file_entry, plan
 from .worker import FileReader
 
@@ -43,7 +44,7 @@ class BuildReport:
     embedded: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
-    path: Path | None = None
+    path: str | None = None  # where the build was written (a directory, or a database generation)
     written: bool = False
 
     def lines(self) -> list[str]:
@@ -121,16 +122,16 @@ def _tqdm_progress() -> tuple[Progress, Callable[[], None]]:
 
 def build_index(settings: Settings, embedders: dict[str, Embedder] | None = None, progress: bool | Progress = True,
                 full: bool = False) -> BuildReport:
-    """Bring the index at settings.index_dir up to date with settings.corpus_dirs."""
+    """Bring the index (settings.index_dir, or settings.database_url) up to date with settings.corpus_dirs."""
     t0 = time.perf_counter()
     names = embedder_names(settings)
     embedders = embedders or {n: get_embedder(n, settings.threads) for n in names}
     report = BuildReport()
-    index_dir = Path(settings.index_dir)
-    with store.build_lock(index_dir):
+    where = open_store(settings)
+    with where.lock():
         planned = plan(settings)
         report.ignored = planned.ignored
-        reuse = _reuse(index_dir, planned.manifest, settings, names, full)
+        reuse = _reuse(where, planned.manifest, settings, names, full)
         old_files = reuse.files if reuse else {}
         old_skipped = reuse.manifest.get("skipped", {}) if reuse else {}
         todo = _todo(planned, old_files, old_skipped, settings, report)
@@ -138,7 +139,7 @@ def build_index(settings: Settings, embedders: dict[str, Embedder] | None = None
             d for d in planned.hashes if d not in old_files
         }:
             report.skipped += [(d, v["reason"]) for d, v in sorted(old_skipped.items())]
-            report.chunks, report.path, report.seconds = len(reuse.chunks), reuse.path, time.perf_counter() - t0
+            report.chunks, report.path, report.seconds = len(reuse.chunks), str(reuse.path), time.perf_counter() - t0
             return report
         files, skipped, new_chunks = _load_changed(todo, planned, old_files, settings, report)
         keep_old = {d for d in old_files
@@ -154,18 +155,18 @@ def build_index(settings: Settings, embedders: dict[str, Embedder] | None = None
                  if d in planned.hashes and d not in files and d not in skipped and planned.hashes[d] == v["sha256"]}
         report.skipped += [(d, v["reason"]) for d, v in still.items()]  # failed again unchanged: say so once more
         manifest = _manifest(settings, embedders, names, len(chunks), {d: files[d] for d in order}, {**still, **skipped})
-        report.path = store.write_build(index_dir, manifest, chunks, tokens, vectors)
+        report.path = where.write(manifest, chunks, tokens, vectors)
         report.written, report.chunks, report.embedded = True, len(chunks), len(to_embed)
         report.seconds = time.perf_counter() - t0
         return report
 
 
-def _reuse(index_dir: Path, manifest: dict[str, Any] | None, settings: Settings, names: list[str], full: bool):
+def _reuse(where: IndexStore, manifest: dict[str, Any] | None, settings: Settings, names: list[str], full: bool):
     """The live build, when its chunks and vectors can be reused (same schema, embedders and parameters)."""
     if full or not _reusable(manifest, settings, names):
         return None
     try:
-        return store.load(index_dir, names)
+        return where.load(names)
     except AssistantError:
         return None  # damaged: rebuild everything
 
@@ -243,7 +244,7 @@ def _matrix(dim: int, rows: list[tuple[str, int]], fresh: np.ndarray, reuse, nam
     matrix = np.zeros((len(rows), dim), dtype=np.float32)
     old = None
     if reuse and any(kind == "old" for kind, _ in rows):
-        old = reuse.vectors[name].reconstruct_n(0, reuse.vectors[name].ntotal)
+        old = reuse.vectors[name].matrix()
     for i, (kind, j) in enumerate(rows):
         matrix[i] = old[j] if kind == "old" else fresh[j]
     return matrix
@@ -294,7 +295,7 @@ def recorded_sources(settings: Settings, manifest: dict[str, Any] | None = None)
     """settings with the corpus and upload folders the index at settings.index_dir was built from; unchanged when
     there is no index. An index remembers its sources, so opening it from another working folder (whose ./corpus
     is another corpus) refreshes it from its own sources, never from that folder."""
-    manifest = manifest if manifest is not None else store.read_manifest(settings.index_dir)
+    manifest = manifest if manifest is not None else open_store(settings).read_manifest()
     dirs = [Path(d) for d in (manifest or {}).get("corpus_dirs") or []]
     if not dirs:
         return settings
@@ -322,12 +323,13 @@ def ensure_index(settings: Settings, progress: bool | Progress = True,
     """Build the index when it is missing and a corpus is there to build it from, or refresh it when the very
     sources it was built from changed; else do nothing. Opening an index never builds it from other sources, and
     never from a corpus folder that is gone (that would drop its documents)."""
-    manifest = store.read_manifest(settings.index_dir)
+    where = open_store(settings)
+    manifest = where.read_manifest()
     if manifest is None:
         if not any(Path(p).exists() for p in settings.corpus_dirs):
             return None
         return build_index(settings, embedders=embedders, progress=progress)
-    store.check_compatible(manifest, embedder_names(settings), Path(settings.index_dir))
+    store.check_compatible(manifest, embedder_names(settings), where.label, where.rebuild_hint)
     own = recorded_sources(settings, manifest)
     if not all(Path(p).exists() for p in own.corpus_dirs) or not is_stale(own):
         return None

@@ -15,7 +15,7 @@ from assistant.ingest import Limits, SourceFile, load_file, sidecar_of, survey
 from assistant.settings import Settings
 from assistant.types import Chunk, Document
 
-from . import store
+from .location import open_store
 
 # What the manifest keeps of a file's metadata: it is read again at every start, so a file cannot make it large.
 MAX_META_KEYS, MAX_META_ITEMS, MAX_META_CHARS = 40, 50, 1000
@@ -60,7 +60,7 @@ def plan(settings: Settings) -> Plan:
             hashes[src.doc_id] = source_hash(src.path)
         except OSError as exc:  # one file nobody may open must not stop every build
             unreadable.append((src.doc_id, f"cannot be opened ({exc.strerror or type(exc).__name__})"))
-    return Plan([src for src in found if src.doc_id in hashes], hashes, store.read_manifest(settings.index_dir),
+    return Plan([src for src in found if src.doc_id in hashes], hashes, open_store(settings).read_manifest(),
                 [(i.doc_id, i.reason) for i in ignored], unreadable)
 
 

@@ -22,7 +22,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Protocol
 
 import numpy as np
 
@@ -39,15 +39,69 @@ def vectors_file(embedder: str) -> str:
     return f"vectors-{embedder}.faiss"
 
 
+class VectorSearch(Protocol):
+    """One embedder's vectors, searched by inner product (the vectors are normalised)."""
+
+    @property
+    def count(self) -> int: ...
+
+    def search(self, qvec: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """The best k rows (only rows in `allowed`, an array of row numbers, when given) with their scores."""
+
+    def matrix(self) -> np.ndarray:
+        """Every row's vector, in row order (a build reuses them for unchanged files)."""
+
+
+class LexicalSearch(Protocol):
+    """BM25 over the passages' tokens; the answer stage weighs words by the same IDF."""
+
+    def search(self, query: list[str], k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]: ...
+
+    def idf(self, term: str) -> float: ...
+
+
+class FaissVectors:
+    """An exact FAISS inner-product index held in memory (the embedded backend)."""
+
+    def __init__(self, index: Any, dim: int):
+        self._index, self._dim = index, dim
+        self._matrix: np.ndarray | None = None
+
+    @property
+    def count(self) -> int:
+        return int(self._index.ntotal)
+
+    def matrix(self) -> np.ndarray:
+        if self._matrix is None:
+            n = self._index.ntotal
+            self._matrix = self._index.reconstruct_n(0, n) if n else np.zeros((0, self._dim), np.float32)
+        return self._matrix
+
+    def search(self, qvec: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        if self.count == 0:
+            return []
+        if allowed is None:
+            scores, rows = self._index.search(qvec[None, :].astype(np.float32), min(k, self.count))
+            return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
+        # Filtered: score the allowed rows exactly (flat inner product; the corpus is small).
+        if not len(allowed):
+            return []
+        s = self.matrix()[allowed] @ qvec
+        top = np.argsort(-s, kind="stable")[:k]
+        return [(int(allowed[i]), float(s[i])) for i in top]
+
+
 @dataclass
 class StoredIndex:
-    """One loaded build: its manifest, chunk records (with BM25 tokens) and one FAISS index per embedder."""
+    """One loaded build: its manifest, chunk records (with BM25 tokens), one vector search per embedder and the
+    lexical search (built from the tokens in memory unless the backend gives its own)."""
 
-    path: Path
+    path: Path | str
     manifest: dict[str, Any]
     chunks: list[Chunk]
     tokens: list[list[str]]
-    vectors: dict[str, Any] = field(default_factory=dict)  # embedder name -> faiss.IndexFlatIP
+    vectors: dict[str, VectorSearch] = field(default_factory=dict)
+    _lexical: LexicalSearch | None = None
 
     @property
     def embedders(self) -> list[str]:
@@ -56,6 +110,14 @@ class StoredIndex:
     @property
     def files(self) -> dict[str, dict[str, Any]]:
         return self.manifest["files"]
+
+    @property
+    def lexical(self) -> LexicalSearch:
+        if self._lexical is None:
+            from assistant.retrieval.lexical import BM25
+
+            self._lexical = BM25(self.tokens)
+        return self._lexical
 
 
 def current_build(index_dir: Path) -> Path | None:
@@ -74,17 +136,18 @@ def read_manifest(index_dir: Path) -> dict[str, Any] | None:
     return json.loads((build / MANIFEST).read_text(encoding="utf-8"))
 
 
-def check_compatible(manifest: dict[str, Any], embedders: list[str], index_dir: Path) -> None:
-    how = f"rebuild it with: policy-assistant index build --index {index_dir}"
+def check_compatible(manifest: dict[str, Any], embedders: list[str], where: str, hint: str) -> None:
+    """Refuse an index this version cannot read, or one built with other embedders; `hint` is the rebuild command."""
+    how = f"rebuild it with: {hint}"
     if manifest.get("schema_version") != SCHEMA_VERSION:
         raise IndexIncompatibleError(
-            f"the index at {index_dir} has schema version {manifest.get('schema_version')}, "
+            f"the index at {where} has schema version {manifest.get('schema_version')}, "
             f"this version of the assistant reads {SCHEMA_VERSION}; {how}"
         )
     built = [e["name"] for e in manifest.get("embedders", [])]
     if built != list(embedders):
         raise IndexIncompatibleError(
-            f"the index at {index_dir} was built with embedder {'+'.join(built) or 'none'}, "
+            f"the index at {where} was built with embedder {'+'.join(built) or 'none'}, "
             f"but {'+'.join(embedders)} was asked for; {how} --embedder {'+'.join(embedders)}, "
             f"or ask with --embedder {'+'.join(built)}"
         )
@@ -98,7 +161,7 @@ def load(index_dir: Path, embedders: list[str]) -> StoredIndex:
             f"no index at {index_dir}; build one with: policy-assistant index build --index {index_dir}"
         )
     manifest = json.loads((build / MANIFEST).read_text(encoding="utf-8"))
-    check_compatible(manifest, embedders, index_dir)
+    check_compatible(manifest, embedders, str(index_dir), f"policy-assistant index build --index {index_dir}")
     chunks, tokens = [], []
     with open(build / CHUNKS, encoding="utf-8") as fh:
         for line in fh:
@@ -107,10 +170,11 @@ def load(index_dir: Path, embedders: list[str]) -> StoredIndex:
             chunks.append(Chunk.from_record(rec))
     import faiss
 
-    vectors = {}
+    dims = {e["name"]: e["dim"] for e in manifest["embedders"]}
+    vectors: dict[str, VectorSearch] = {}
     for name in embedders:
-        vectors[name] = faiss.read_index(str(build / vectors_file(name)))
-        if vectors[name].ntotal != len(chunks):
+        vectors[name] = FaissVectors(faiss.read_index(str(build / vectors_file(name))), dims[name])
+        if vectors[name].count != len(chunks):
             raise IndexIncompatibleError(f"the index at {index_dir} is damaged (vector count differs from chunk count); rebuild it")
     return StoredIndex(path=build, manifest=manifest, chunks=chunks, tokens=tokens, vectors=vectors)
 

@@ -28,6 +28,11 @@ class BM25:
         self.postings = {t: (np.array(r, dtype=np.int64), np.array(f, dtype=np.float32)) for t, (r, f) in postings.items()}
         self.idf_table = {t: self._idf(len(r)) for t, (r, _) in self.postings.items()}
 
+    @property
+    def norms(self) -> np.ndarray:
+        """Each passage's length norm, k1 * (1 - b + b * length / average length)."""
+        return self._norm
+
     def _idf(self, df: int) -> float:
         return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
 

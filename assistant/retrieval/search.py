@@ -20,7 +20,6 @@ from assistant.text import is_bilingual, is_korean, tokenize
 from assistant.types import DEFAULT_ACCESS, Chunk, access_of
 
 from .fusion import dedupe, distinct_first, reserve_slot, rrf, zscore_fusion
-from .lexical import BM25
 
 
 @dataclass(frozen=True)
@@ -88,10 +87,9 @@ class HybridRetriever:
         self.weights = weights or {}
         self.use_lexical = use_lexical
         self.use_dense = use_dense
-        self.bm25 = BM25(index.tokens)
+        self.bm25 = index.lexical
         self._cities = [str(index.files.get(c.doc_id, {}).get("meta", {}).get("city", "") or "") for c in index.chunks]
         self._access = [access_of(index.files.get(c.doc_id, {}).get("meta", {})) for c in index.chunks]
-        self._matrices: dict[str, np.ndarray] = {}
         # The corpus's own Korean–English glossary lets a query in one language match the other lexically.
         self.glossary = glossary_pairs([c.text for c in index.chunks if c.doc_type == "glossary"])
         self._langs = np.array([c.lang for c in index.chunks])
@@ -139,29 +137,11 @@ class HybridRetriever:
         extra = self.other_language_names(query, broader=True)
         return tokenize(query + ("\n" + " ".join(extra) if extra else ""))
 
-    def _matrix(self, name: str) -> np.ndarray:
-        if name not in self._matrices:
-            idx = self.index.vectors[name]
-            self._matrices[name] = idx.reconstruct_n(0, idx.ntotal) if idx.ntotal else np.zeros((0, self.embedders[name].dim), np.float32)
-        return self._matrices[name]
-
     def dense(self, name: str, query: str, k: int, mask: np.ndarray | None = None,
               qvec: np.ndarray | None = None) -> list[tuple[int, float]]:
         if qvec is None:
             qvec = self.embedders[name].embed_queries([query])[0]
-        faiss_index = self.index.vectors[name]
-        if faiss_index.ntotal == 0:
-            return []
-        if mask is None:
-            scores, rows = faiss_index.search(qvec[None, :].astype(np.float32), min(k, faiss_index.ntotal))
-            return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
-        # Filtered: score the allowed rows exactly (flat inner product; the corpus is small).
-        allowed = np.flatnonzero(mask)
-        if not len(allowed):
-            return []
-        s = self._matrix(name)[allowed] @ qvec
-        top = np.argsort(-s, kind="stable")[:k]
-        return [(int(allowed[i]), float(s[i])) for i in top]
+        return self.index.vectors[name].search(qvec, k, None if mask is None else np.flatnonzero(mask))
 
     def _fused(self, tokens: list[str], qvecs: dict[str, np.ndarray], mask: np.ndarray | None) -> list[tuple[int, float]]:
         scored: list[list[tuple[int, float]]] = []

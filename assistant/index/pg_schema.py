@@ -1,0 +1,62 @@
+"""The shared database's schema as numbered migrations. Opening a database applies the ones it lacks, in order and
+under an advisory lock, so an existing database is upgraded in place and two processes never migrate at once.
+
+A build's rows live in tables of their own generation (pa_g<N>_chunk, _posting, _term, _vec<i>): publishing a build
+is one UPDATE of pa_live, and dropping an old generation is dropping its tables, with its HNSW indexes."""
+
+from __future__ import annotations
+
+from psycopg import Connection, sql
+
+from assistant.errors import IndexIncompatibleError
+
+# Advisory lock keys ("pa" and a number): one migrator, one builder per database.
+LOCK_MIGRATE = 0x70610001
+LOCK_BUILD = 0x70610002
+
+MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
+    (1, "index generations", (
+        "CREATE EXTENSION IF NOT EXISTS vector",
+        """CREATE TABLE pa_generation (
+               id bigserial PRIMARY KEY,
+               state text NOT NULL CHECK (state IN ('building', 'live', 'retired')),
+               created timestamptz NOT NULL DEFAULT now(),
+               published timestamptz,
+               manifest jsonb NOT NULL,
+               bm25 jsonb NOT NULL)""",
+        """CREATE TABLE pa_live (
+               one boolean PRIMARY KEY DEFAULT true CHECK (one),
+               generation bigint NOT NULL REFERENCES pa_generation (id))""",
+    )),
+)
+LATEST = MIGRATIONS[-1][0]
+
+
+def migrate(conn: Connection) -> list[int]:
+    """Apply the migrations this database lacks; returns their numbers. A database migrated by a newer version of
+    the assistant is refused rather than misread."""
+    applied = []
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_MIGRATE,))
+        conn.execute("""CREATE TABLE IF NOT EXISTS pa_schema_migration (
+                            version int PRIMARY KEY, name text NOT NULL,
+                            applied timestamptz NOT NULL DEFAULT now())""")
+        done = {row[0] for row in conn.execute("SELECT version FROM pa_schema_migration")}
+        if done and max(done) > LATEST:
+            raise IndexIncompatibleError(
+                f"the database has schema version {max(done)}; this version of the assistant knows up to {LATEST}: "
+                "upgrade the assistant")
+        for version, name, statements in MIGRATIONS:
+            if version in done:
+                continue
+            for statement in statements:
+                conn.execute(statement)
+            conn.execute("INSERT INTO pa_schema_migration (version, name) VALUES (%s, %s)", (version, name))
+            applied.append(version)
+    return applied
+
+
+def table(generation: int, part: str) -> sql.Identifier:
+    """One generation's table: chunk, posting, term or vec<i> (the i-th embedder of its manifest)."""
+    return sql.Identifier(f"pa_g{int(generation)}_{part}")
+
