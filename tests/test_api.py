@@ -92,4 +92,50 @@ def test_the_api_is_described_in_openapi(server):
     import httpx
 
     paths = httpx.get(f"{server}/openapi.json").json()["paths"]
-    assert {"/v1/ask", "/v1/search", "/v1/check", "/v1/brief", "/healthz", "/readyz"} <= set(paths)
+    assert {"/v1/ask", "/v1/search", "/v1/check", "/v1/brief", "/v1/documents", "/v1/documents/{doc_id}",
+            "/v1/feedback", "/healthz", "/readyz"} <= set(paths)
+
+
+def events(text: str) -> list[tuple[str, dict | list]]:
+    import json
+
+    out = []
+    for block in text.strip().split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.splitlines())
+        out.append((lines["event"], json.loads(lines["data"])))
+    return out
+
+
+def test_ask_streams_server_sent_events_ending_with_the_whole_answer(api):
+    body = {"question": "부산 센텀2 특구의 면적은 얼마인가요?"}
+    with api.stream("POST", "/v1/ask", json={**body, "stream": True}) as r:
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
+        got = events(r.read().decode("utf-8"))
+    names = [name for name, _ in got]
+    assert names[0] == "status" and names[-2:] == ["citations", "done"] and "line" in names
+    done = got[-1][1]
+    assert done == api.post("/v1/ask", json=body).json()  # the same JSON as without streaming
+    assert "".join(d["text"] for n, d in got if n == "line") == done["answer"].replace("\n", "")
+    bad = api.post("/v1/ask", json={"question": "   ", "stream": True})  # refused by the assistant, mid-stream
+    name, data = events(bad.text)[-1]
+    assert name == "error" and data["code"] == "bad_request" and "Traceback" not in bad.text
+
+
+def test_documents_are_listed_added_and_removed_and_feedback_is_kept(api):
+    listed = api.get("/v1/documents").json()["documents"]
+    assert {"ko/busan.md", "en/cortex.md"} <= {d["doc_id"] for d in listed}
+    assert all(not d["uploaded"] for d in listed)
+    text = "---\ntitle: 시험 공고\nlang: ko\n---\n# 공고\n시험 공고의 접수 마감일은 2026년 3월 31일이다.\n"
+    added = api.post("/v1/documents", files={"file": ("notice.md", text.encode(), "text/markdown")},
+                     data={"access": "internal"}).json()
+    assert added["files"] == [{"given": "notice.md", "name": "notice.md", "added": True, "reason": ""}]
+    answer = api.post("/v1/ask", json={"question": "시험 공고의 접수 마감일은?"}).json()
+    assert "3월 31일" in answer["answer"] and answer["citations"][0]["doc_id"] == "notice.md"
+    refused = api.post("/v1/documents", files={"file": ("run.sh", b"echo hi", "text/plain")}).json()
+    assert refused["files"][0]["added"] is False and refused["files"][0]["reason"]
+    assert api.delete("/v1/documents/ko/busan.md").status_code == 400  # only uploaded documents may be removed
+    assert api.delete("/v1/documents/notice.md").json() == {"removed": "notice.md"}
+    assert "notice.md" not in {d["doc_id"] for d in api.get("/v1/documents").json()["documents"]}
+    kept = api.post("/v1/feedback", json={"question": "q", "answer": "a", "rating": 1, "comment": "좋아요"})
+    assert kept.status_code == 200 and kept.json()["id"] >= 1
+    assert api.post("/v1/feedback", json={"question": "q", "answer": "a", "rating": 5}).status_code == 422

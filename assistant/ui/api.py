@@ -5,14 +5,16 @@ assistant's; this module only translates HTTP."""
 
 from __future__ import annotations
 
+import json
 import logging
+import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Iterator, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
 from assistant.errors import AssistantError, InputError, NotCoveredError
@@ -46,6 +48,15 @@ class AskBody(BaseModel):
     history: list[Turn] = Field(default_factory=list, max_length=50)
     filters: Filters | None = None
     explain: bool = False
+    stream: bool = False
+
+
+class FeedbackBody(BaseModel):
+    question: str = Field(min_length=1, max_length=MAX_TEXT)
+    answer: str = Field(min_length=1, max_length=20000)
+    rating: Literal[1, -1]
+    comment: str = Field(default="", max_length=4000)
+    citations: list[dict[str, str | int | float | None]] = Field(default_factory=list, max_length=50)
 
 
 class SearchBody(BaseModel):
@@ -89,8 +100,7 @@ def add_api(app: FastAPI, state: AppState, shared: tuple[str, str] | None = None
 
     router = APIRouter(prefix="/v1")
 
-    @router.post("/ask")
-    def ask(body: AskBody, who=Depends(user)) -> dict[str, Any]:
+    def answer_json(body: AskBody, who) -> dict[str, Any]:
         question = clean_text(body.question, " ").strip()
         history = [{"role": t.role, "content": clean_text(t.content, " ")} for t in body.history]
         ans = state.bot_for(who).ask(question, history=history or None,
@@ -102,6 +112,13 @@ def add_api(app: FastAPI, state: AppState, shared: tuple[str, str] | None = None
         if body.explain:
             out["trace"] = [s.to_json() for s in ans.trace]
         return out
+
+    @router.post("/ask")
+    def ask(body: AskBody, who=Depends(user)):
+        if body.stream:
+            return StreamingResponse(_events(lambda: answer_json(body, who)), media_type="text/event-stream",
+                                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        return answer_json(body, who)
 
     @router.post("/search")
     def search(body: SearchBody, who=Depends(user)) -> dict[str, Any]:
@@ -131,6 +148,43 @@ def add_api(app: FastAPI, state: AppState, shared: tuple[str, str] | None = None
                  "hwpx": "application/hwp+zip"}[body.format]
         return FileResponse(written, media_type=media, filename=written.name)
 
+    @router.get("/documents")
+    def documents(who=Depends(user)) -> dict[str, Any]:
+        keys = ("doc_id", "title", "doc_type", "lang", "date", "access", "chunks")
+        rows = [dict(zip(keys, r)) for r in state.documents_rows(who)]
+        uploaded = set(state.uploaded(who))
+        return {"documents": [{**r, "uploaded": r["doc_id"] in uploaded} for r in rows]}
+
+    @router.post("/documents")
+    def add_documents(file: UploadFile, access: str = Form("internal"), who=Depends(user)) -> dict[str, Any]:
+        limit = state.settings.max_upload_mb * 1024 * 1024
+        received_in = Path(tempfile.mkdtemp(prefix="api-upload-"))
+        try:
+            # Kept under a name of our own, with the given name's type (what the reader goes by); the given name
+            # is checked by the upload rules.
+            suffix = Path(file.filename or "").suffix.lower()
+            path = received_in / ("received" + (suffix if suffix[1:].isalnum() and len(suffix) <= 10 else ""))
+            with open(path, "wb") as out:
+                while chunk := file.file.read(1 << 20):
+                    if out.tell() + len(chunk) > limit:
+                        return error(413, "too_large", f"the file is over {state.settings.max_upload_mb} MB")
+                    out.write(chunk)
+            outcomes = state.add_uploads(who, [(path, file.filename or "")], received_in, access)
+        finally:
+            shutil.rmtree(received_in, ignore_errors=True)
+        return {"files": [{"given": o.given, "name": o.name, "added": o.added, "reason": o.reason} for o in outcomes]}
+
+    @router.delete("/documents/{doc_id:path}")
+    def remove_document(doc_id: str, who=Depends(user)) -> dict[str, Any]:
+        state.remove_upload(who, doc_id)
+        return {"removed": doc_id}
+
+    @router.post("/feedback")
+    def feedback(body: FeedbackBody, who=Depends(user)) -> dict[str, Any]:
+        row = state.feedback.add(body.rating, body.question, body.answer, [dict(c) for c in body.citations],
+                                 body.comment, user=who.username)
+        return {"id": row}
+
     app.include_router(router)
 
     @app.get("/healthz")
@@ -148,6 +202,33 @@ def add_api(app: FastAPI, state: AppState, shared: tuple[str, str] | None = None
 
 class _Unauthorised(Exception):
     pass
+
+
+def _event(name: str, data: Any) -> str:
+    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def _events(compute) -> Iterator[str]:
+    """Server-sent events for one answer: status, then the answer's lines one by one, the citations, and done with
+    the whole JSON (as without streaming). The extractive answer is composed whole; streaming lets a page show its
+    first line at once and keeps one protocol for a generative answerer. A failure is an error event, never a raw
+    exception text."""
+    yield _event("status", {"stage": "answering"})
+    try:
+        out = compute()
+    except AssistantError as exc:
+        code, message = ("bad_request", str(exc)) if isinstance(exc, InputError) else ("failed", "the request could not be completed")
+        yield _event("error", {"code": code, "message": message})
+        return
+    except Exception:  # noqa: BLE001 - reported as an event; the server log has the traceback
+        log.exception("API stream crashed")
+        yield _event("error", {"code": "internal", "message": "internal error; see the server log"})
+        return
+    for line in out["answer"].split("\n"):
+        if line.strip():
+            yield _event("line", {"text": line})
+    yield _event("citations", out["citations"])
+    yield _event("done", out)
 
 
 def _basic_matches(header: str, shared: tuple[str, str]) -> bool:
