@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +147,7 @@ class Assistant:
             confidence=_model(ConfidenceModel.load, settings.answer_confidence, "off", "shipped",
                               "answer confidence model"))
         self._lock = threading.Lock()
+        self._refreshing = threading.Lock()
         self._set_index(index)
 
     def scoped(self, levels: tuple[str, ...] | None) -> "Assistant":
@@ -165,11 +167,29 @@ class Assistant:
         entry = self.index.files.get(doc_id)
         return entry is not None and (self.levels is None or access_of(entry.get("meta", {})) in self.levels)
 
-    def _set_index(self, index: StoredIndex) -> None:
+    def _set_index(self, index: StoredIndex, live: str | None = None) -> None:
         retriever = HybridRetriever.from_settings(index, self.embedders, self.settings)
         with self._lock:
             self.index = index
             self.retriever = retriever
+            self._live, self._checked = live, time.monotonic()
+
+    def refresh(self, every: float = 2.0) -> bool:
+        """Reload when another process published a newer build (a server's other workers, another machine on the
+        same database, an index build run beside it); asks the store at most once per `every` seconds. Returns
+        whether it reloaded."""
+        if time.monotonic() - self._checked < every or not self._refreshing.acquire(blocking=False):
+            return False  # checked lately, or another thread is loading the new build: answer from this one
+        try:
+            where = open_store(self.settings)
+            live = where.live_id()
+            self._checked = time.monotonic()
+            if live is None or live == self._live:
+                return False
+            self._set_index(where.load(embedder_names(self.settings)), live)
+            return True
+        finally:
+            self._refreshing.release()
 
     @classmethod
     def from_index(cls, path: str | Path = "index", settings: Settings | None = None, build: bool = True,
@@ -180,12 +200,17 @@ class Assistant:
         settings = recorded_sources((settings or Settings.from_env()).replace(index_dir=Path(path)))
         if build:
             ensure_index(settings, progress=progress, embedders=embedders)
-        index = open_store(settings).load(embedder_names(settings))
-        return cls(index, settings, embedders)
+        where = open_store(settings)
+        live = where.live_id()  # asked first: a build published meanwhile is picked up by the next refresh
+        bot = cls(where.load(embedder_names(settings)), settings, embedders)
+        bot._live = live
+        return bot
 
     def reload(self) -> None:
         """Pick up a newer build of the same index (after documents were added or removed)."""
-        self._set_index(open_store(self.settings).load(embedder_names(self.settings)))
+        where = open_store(self.settings)
+        live = where.live_id()
+        self._set_index(where.load(embedder_names(self.settings)), live)
 
     def search(self, query: str, k: int = 10, filters: Filters | dict | None = None,
                history: list[dict] | None = None) -> list[Hit]:

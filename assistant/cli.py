@@ -212,6 +212,16 @@ def cmd_ui(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from assistant.ui.server import main as serve
+
+    if args.workers < 1:
+        raise AssistantError("--workers must be 1 or more")
+    serve(host=args.host, port=args.port, settings=_settings(args), auth=args.auth or None, insecure=args.insecure,
+          workers=args.workers)
+    return 0
+
+
 def _common(p: argparse.ArgumentParser, corpus: bool = False) -> None:
     p.add_argument("--index", metavar="DIR", help="index directory (default: index)")
     p.add_argument("--database-url", metavar="URL",
@@ -290,6 +300,17 @@ def parser() -> argparse.ArgumentParser:
     u.add_argument("--auth", metavar="USER:PASSWORD", help="one shared login (user accounts, if any, take precedence)")
     u.add_argument("--insecure", action="store_true", help="serve a non-local address without any sign-in")
     u.set_defaults(func=cmd_ui)
+
+    sv = sub.add_parser("serve", help="serve the HTTP API (/v1, docs at /docs) and the app; --workers for many users")
+    _common(sv, corpus=True)
+    sv.add_argument("--host", default="127.0.0.1")
+    sv.add_argument("--port", type=int, default=8000)
+    sv.add_argument("--workers", type=int, default=1,
+                    help="processes serving the API (default 1, which also serves the app at /); with more, the API "
+                         "alone: serve the app from a one-worker server")
+    sv.add_argument("--auth", metavar="USER:PASSWORD", help="one shared login (user accounts, if any, take precedence)")
+    sv.add_argument("--insecure", action="store_true", help="serve a non-local address without any sign-in")
+    sv.set_defaults(func=cmd_serve)
 
     e = sub.add_parser("eval", help="score answers, retrieval, citations and abstention on a test set")
     _common(e, corpus=True)

@@ -91,6 +91,19 @@ class Settings:
     def replace(self, **changes: Any) -> "Settings":
         return dataclasses.replace(self, **_coerce({k: v for k, v in changes.items() if v is not None}))
 
+    def to_env(self) -> dict[str, str]:
+        """These settings as POLICY_ASSISTANT_<FIELD> variables that from_env reads back as they are (how a server
+        hands its settings to the worker processes it starts)."""
+        out = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, tuple):
+                value = os.pathsep.join(str(v) for v in value)
+            elif isinstance(value, bool):
+                value = "true" if value else "false"
+            out[ENV_PREFIX + f.name.upper()] = str(value)
+        return out
+
     @classmethod
     def describe(cls) -> list[tuple[str, Any, str]]:
         """(name, default, help) for every setting, for --help texts and the README."""

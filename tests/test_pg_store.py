@@ -165,3 +165,19 @@ def test_the_database_password_never_reaches_a_message():
 
     assert redacted("postgresql://app:s3cret@db.example:5432/pa") == "postgresql://app:***@db.example:5432/pa"
     assert redacted("postgresql:///pa?host=/tmp/x") == "postgresql:///pa?host=/tmp/x"
+
+
+@pytest.mark.parametrize("backend", ["directory", "database"])
+def test_an_assistant_picks_up_a_build_published_elsewhere(tiny_corpus, settings_for, database_url, backend):
+    from assistant import Assistant
+
+    s = settings_for(tiny_corpus, database_url=database_url if backend == "database" else "")
+    emb = {"use-m3": FakeEmbedder()}
+    build_index(s, embedders=emb, progress=False)
+    bot = Assistant.from_index(s.index_dir, settings=s, build=False, embedders=emb)
+    assert not bot.refresh(every=0)  # nothing newer
+    (tiny_corpus / "en" / "cortex.md").unlink()
+    build_index(s, embedders=emb, progress=False)  # as another process (a worker, a machine, a CLI build) would
+    assert "en/cortex.md" in bot.documents
+    assert not bot.refresh(every=3600)  # asks the store at most that often
+    assert bot.refresh(every=0) and "en/cortex.md" not in bot.documents

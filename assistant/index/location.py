@@ -31,6 +31,10 @@ class IndexStore(Protocol):
     def read_manifest(self) -> dict[str, Any] | None:
         """The live build's manifest; None when there is none yet."""
 
+    def live_id(self) -> str | None:
+        """Which build is live (cheap to ask: a process serving the index asks before requests, to pick up a build
+        another process published)."""
+
     def load(self, embedders: list[str]) -> store.StoredIndex: ...
 
     def lock(self) -> AbstractContextManager[None]:
@@ -56,6 +60,10 @@ class DirectoryStore:
 
     def read_manifest(self) -> dict[str, Any] | None:
         return store.read_manifest(self.path)
+
+    def live_id(self) -> str | None:
+        build = store.current_build(self.path)
+        return build.name if build else None
 
     def load(self, embedders: list[str]) -> store.StoredIndex:
         return store.load(self.path, embedders)

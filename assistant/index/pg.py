@@ -66,6 +66,19 @@ class PostgresStore:
                                             kwargs={"autocommit": True}, open=True)
             return self._pool
 
+    @contextmanager
+    def connection(self) -> Iterator[Any]:
+        """A pooled connection; a database that cannot be reached is an AssistantError with the place, never the
+        driver's text."""
+        import psycopg
+        from psycopg_pool import PoolTimeout
+
+        try:
+            with self.pool().connection() as conn:
+                yield conn
+        except (psycopg.OperationalError, PoolTimeout) as exc:
+            raise IndexMissingError(f"cannot reach the database at {self.label} ({type(exc).__name__})") from None
+
     def close(self) -> None:
         with self._open_lock:
             if self._pool is not None:
@@ -73,7 +86,7 @@ class PostgresStore:
                 self._pool = None
 
     def _live(self) -> tuple[int, dict[str, Any], dict[str, Any]] | None:
-        with self.pool().connection() as conn:
+        with self.connection() as conn:
             row = conn.execute("SELECT g.id, g.manifest, g.bm25 FROM pa_live l "
                                "JOIN pa_generation g ON g.id = l.generation").fetchone()
         return None if row is None else (int(row[0]), row[1], row[2])
@@ -86,6 +99,11 @@ class PostgresStore:
         live = self._live()
         return None if live is None else live[0]
 
+    def live_id(self) -> str | None:
+        with self.connection() as conn:
+            row = conn.execute("SELECT generation FROM pa_live").fetchone()
+        return None if row is None else str(row[0])
+
     def load(self, embedders: list[str]) -> store.StoredIndex:
         live = self._live()
         if live is None:
@@ -93,7 +111,7 @@ class PostgresStore:
         gen, manifest, bm25 = live
         store.check_compatible(manifest, embedders, self.label, self.rebuild_hint)
         pool = self.pool()
-        with pool.connection() as conn:
+        with self.connection() as conn:
             rows = conn.execute(f"SELECT record, tokens FROM pa_g{gen}_chunk ORDER BY row").fetchall()
             idf = dict(conn.execute(f"SELECT term, idf FROM pa_g{gen}_term").fetchall())
         chunks = [Chunk.from_record(r[0]) for r in rows]

@@ -17,18 +17,25 @@ from .render import document_page
 from .state import AppState
 
 
-def make_app(settings: Settings, auth: tuple[str, str] | None = None):
-    """The server: Gradio app and /source. Sign-in is by the user accounts when there are any, else by the one
-    shared login auth (USER, PASSWORD) when given, else none (one person on their own machine)."""
+def make_app(settings: Settings, auth: tuple[str, str] | None = None, with_app: bool = True):
+    """The server: HTTP API, Gradio app and /source. Sign-in is by the user accounts when there are any, else by the
+    one shared login auth (USER, PASSWORD) when given, else none (one person on their own machine). Without the app
+    (with_app=False) it serves the API alone."""
     from fastapi import FastAPI, HTTPException
     from fastapi.responses import FileResponse, HTMLResponse
 
     state = AppState(settings, shared_login=auth[0] if auth else None)
     login = state.authenticate if state.has_accounts else auth
-    demo = build_blocks(state)
-    demo.queue(default_concurrency_limit=4)  # several colleagues at once
     app = FastAPI(title="policy-assistant", summary="Cited answers, searches, eligibility checks and briefings")
     add_api(app, state, shared=None if state.has_accounts else auth)  # /v1/…, /healthz, /readyz: before Gradio
+    if not with_app:
+        @app.get("/")
+        def root() -> dict[str, str]:
+            return {"api": "/v1", "docs": "/docs"}
+
+        return app, state
+    demo = build_blocks(state)
+    demo.queue(default_concurrency_limit=4)  # several colleagues at once
 
     @app.get("/source/{doc_id:path}")
     def source(doc_id: str, request: Request, at: str = ""):
@@ -122,23 +129,59 @@ def _signed_in(app, request) -> str | None:
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
-def main(host: str = "127.0.0.1", port: int = 7860, settings: Settings | None = None, auth: str | None = None,
-         insecure: bool = False) -> None:
-    import uvicorn
+SERVE_AUTH = "POLICY_ASSISTANT_SERVE_AUTH"  # the shared login, handed to worker processes
 
+
+def _credentials(auth: str | None) -> tuple[str, str] | None:
+    if not auth:
+        return None
+    user, _, password = auth.partition(":")
+    if not user or not password:
+        raise AssistantError("--auth takes USER:PASSWORD")
+    return user, password
+
+
+def _check_exposure(host: str, settings: Settings, creds, insecure: bool) -> None:
     from assistant.accounts import UserStore
 
-    settings = settings or Settings.from_env()
-    creds = None
-    if auth:
-        user, _, password = auth.partition(":")
-        if not user or not password:
-            raise AssistantError("--auth takes USER:PASSWORD")
-        creds = (user, password)
     signed = creds is not None or bool(UserStore(settings.users_db).list())
     if host not in LOOPBACK and not signed and not insecure:
         raise AssistantError(f"refusing to listen on {host} without sign-in: add users (policy-assistant users add …) "
                              "or --auth USER:PASSWORD, or pass --insecure to serve everyone on the network as admin")
-    app, _ = make_app(settings, creds)
-    print(f"policy-assistant UI on http://{host}:{port}")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def main(host: str = "127.0.0.1", port: int = 7860, settings: Settings | None = None, auth: str | None = None,
+         insecure: bool = False, workers: int = 1) -> None:
+    """Serve the API and the app in this process; with workers > 1, the API alone in that many processes (each
+    reloads a build another published: see Assistant.refresh). Gradio's event queue keeps a session's state in the
+    process that opened it, so the app itself is served by a one-worker server."""
+    import os
+
+    import uvicorn
+
+    settings = settings or Settings.from_env()
+    creds = _credentials(auth)
+    _check_exposure(host, settings, creds, insecure)
+    if workers <= 1:
+        app, _ = make_app(settings, creds)
+        print(f"policy-assistant on http://{host}:{port} (app at /, API at /v1, docs at /docs)")
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+        return
+    from assistant.index import ensure_index, recorded_sources
+
+    settings = recorded_sources(settings)
+    ensure_index(settings)  # once, here: not W workers racing for the build lock
+    os.environ.update(settings.to_env())
+    if auth:
+        os.environ[SERVE_AUTH] = auth
+    print(f"policy-assistant API on http://{host}:{port}/v1 in {workers} worker processes (docs at /docs)")
+    uvicorn.run("assistant.ui.server:api_from_env", factory=True, host=host, port=port, workers=workers,
+                log_level="warning")
+
+
+def api_from_env():
+    """One worker's server for `serve --workers W`: the settings and login its parent put in the environment."""
+    import os
+
+    app, _ = make_app(Settings.from_env(), _credentials(os.environ.get(SERVE_AUTH)), with_app=False)
+    return app

@@ -7,16 +7,18 @@ who sees every document, as before accounts existed.
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 from typing import Any
 
 from assistant.accounts import User, UserStore, check_username
 from assistant.audit import AuditLog
-from assistant.errors import InputError
+from assistant.errors import AssistantError, InputError
 from assistant.settings import Settings
 from assistant.types import access_of
 
+log = logging.getLogger("policy-assistant")
 LOCAL_USER = User(username="local", role="admin", clearance="restricted")
 
 
@@ -60,6 +62,11 @@ class AppState:
         return found or _nobody(username or "anonymous")
 
     def bot_for(self, user: User):
+        """The user's view of the assistant, over the newest published build (see Assistant.refresh)."""
+        try:
+            self.bot.refresh()
+        except AssistantError as exc:  # the store is unreachable for a moment: keep answering from what is loaded
+            log.warning("could not check for a newer index: %s", exc)
         return self.bot.scoped(user.allowed_levels())
 
     def record(self, user: User, action: str, target: str = "", detail: dict[str, Any] | None = None) -> None:
