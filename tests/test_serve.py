@@ -81,3 +81,45 @@ def test_two_workers_share_the_database_and_pick_up_a_new_build(tmp_path, databa
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def test_a_first_start_listens_at_once_and_reports_the_build(tmp_path):
+    """No index yet: the server answers within seconds, says not ready with the build's progress (JSON for /readyz
+    and /v1, a page for a browser), then serves the app and the API from the same port."""
+    import httpx
+
+    corpus = markdown_corpus(tmp_path / "corpus")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([sys.executable, "-m", "assistant.cli", "ui", "--corpus", str(corpus), "--embedder",
+                               "use-m3", "--index", str(tmp_path / "index"), "--port", str(port)], cwd=tmp_path,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        started, seen = time.monotonic(), []
+        while time.monotonic() - started < 300:
+            try:
+                r = httpx.get(f"{url}/readyz", timeout=5)
+            except httpx.HTTPError:
+                time.sleep(0.1)
+                continue
+            seen.append(r.status_code)
+            if r.status_code == 503:
+                assert r.json()["ready"] is False and "percent" in r.json()["building"]
+                page = httpx.get(f"{url}/")
+                assert page.status_code == 503 and "<progress" in page.text and page.headers["retry-after"]
+                api = httpx.post(f"{url}/v1/ask", json={"question": "When was Cortex founded?"})
+                assert api.status_code == 503 and api.json()["error"]["code"] == "not_ready"
+            if r.status_code == 200:
+                break
+            time.sleep(0.2)
+        assert seen and seen[0] == 503 and seen[-1] == 200, seen  # listening before the build, ready after it
+        assert httpx.get(f"{url}/healthz").json() == {"status": "ok"}
+        answer = httpx.post(f"{url}/v1/ask", json={"question": "When was Cortex founded?"}, timeout=120).json()
+        assert "2002" in answer["answer"]
+        assert "gradio" in httpx.get(f"{url}/", timeout=30).text.lower()  # the app now
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()

@@ -14,6 +14,7 @@ from assistant.settings import Settings
 from .app import CSS, build_blocks
 from .api import add_api
 from .render import document_page
+from .starting import BuildProgress, listening_socket, serve_while
 from .state import AppState
 
 
@@ -154,29 +155,42 @@ def main(host: str = "127.0.0.1", port: int = 7860, settings: Settings | None = 
          insecure: bool = False, workers: int = 1) -> None:
     """Serve the API and the app in this process; with workers > 1, the API alone in that many processes (each
     reloads a build another published: see Assistant.refresh). Gradio's event queue keeps a session's state in the
-    process that opened it, so the app itself is served by a one-worker server."""
+    process that opened it, so the app itself is served by a one-worker server. The socket listens before the
+    first index build, which the starting server reports (assistant/ui/starting.py)."""
     import os
 
     import uvicorn
 
-    settings = settings or Settings.from_env()
+    from assistant.index import recorded_sources
+
+    settings = recorded_sources(settings or Settings.from_env())
     creds = _credentials(auth)
     _check_exposure(host, settings, creds, insecure)
+    sock = listening_socket(host, port)
+    _first_build(sock, settings, f"http://{host}:{port}")
     if workers <= 1:
         app, _ = make_app(settings, creds)
         print(f"policy-assistant on http://{host}:{port} (app at /, API at /v1, docs at /docs)")
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
         return
-    from assistant.index import ensure_index, recorded_sources
-
-    settings = recorded_sources(settings)
-    ensure_index(settings)  # once, here: not W workers racing for the build lock
     os.environ.update(settings.to_env())
     if auth:
         os.environ[SERVE_AUTH] = auth
     print(f"policy-assistant API on http://{host}:{port}/v1 in {workers} worker processes (docs at /docs)")
-    uvicorn.run("assistant.ui.server:api_from_env", factory=True, host=host, port=port, workers=workers,
+    uvicorn.run("assistant.ui.server:api_from_env", factory=True, fd=sock.fileno(), workers=workers,
                 log_level="warning")
+
+
+def _first_build(sock, settings: Settings, url: str) -> None:
+    """Build the index when there is none yet, answering on the socket meanwhile (a refresh of an existing index
+    happens as the server opens it, in seconds)."""
+    from assistant.index import ensure_index, open_store
+
+    if open_store(settings).read_manifest() is not None or not any(Path(p).exists() for p in settings.corpus_dirs):
+        return
+    print(f"policy-assistant: listening on {url}; building the index first (progress on the page and at /readyz)")
+    progress = BuildProgress()
+    serve_while(sock, progress, lambda: ensure_index(settings, progress=progress.update))
 
 
 def api_from_env():
