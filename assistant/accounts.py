@@ -13,16 +13,19 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import sqlite3
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from assistant.errors import InputError
 from assistant.private_files import PrivateDatabase
+from assistant.shared_db import is_duplicate
 from assistant.types import ACCESS_LEVELS
+
+if TYPE_CHECKING:
+    from assistant.shared_db import PostgresDatabase
 
 ROLES = ("reader", "editor", "admin")
 DEFAULT_CLEARANCE = {"reader": "internal", "editor": "internal", "admin": "restricted"}
@@ -131,12 +134,13 @@ class UserStore:
     `clock` returns the current time in seconds; tests move it to expire tokens.
     """
 
-    def __init__(self, path: str | Path, *, hash_params: dict[str, int] | None = None,
+    def __init__(self, where: "str | Path | PostgresDatabase", *, hash_params: dict[str, int] | None = None,
                  clock: Callable[[], float] = time.time):
-        self.path = Path(path)
         self._hash_params = dict(hash_params or {})
         self._clock = clock
-        self._database = PrivateDatabase(self.path, SCHEMA)
+        # A private SQLite file, or the shared database (assistant.shared_db).
+        self.path = Path(where) if isinstance(where, (str, Path)) else None  # the file, when it is one
+        self._database = PrivateDatabase(Path(where), SCHEMA) if isinstance(where, (str, Path)) else where
         self._hasher_obj: Any = None
         self._dummy: str | None = None
 
@@ -166,9 +170,9 @@ class UserStore:
         return self._dummy
 
     @staticmethod
-    def _row(db: sqlite3.Connection, username: str) -> tuple:
-        row = db.execute("SELECT username, password_hash, role, clearance, disabled FROM users WHERE username = ?",
-                         (username,)).fetchone()
+    def _row(db, username: str) -> tuple:
+        row = db.execute("SELECT username, password_hash, role, clearance, disabled FROM users "
+                         "WHERE lower(username) = lower(?)", (username,)).fetchone()
         if row is None:
             raise InputError(f"no user named {username!r}")
         return row
@@ -185,15 +189,18 @@ class UserStore:
             with self._db() as db:
                 db.execute("INSERT INTO users (username, password_hash, role, clearance, created) VALUES (?, ?, ?, ?, ?)",
                            (username, hashed, role, clearance, _iso(self._clock())))
-        except sqlite3.IntegrityError:
-            raise InputError(f"user {username!r} already exists") from None
+        except Exception as exc:
+            if is_duplicate(exc):
+                raise InputError(f"user {username!r} already exists") from None
+            raise
         return User(username, role, clearance)
 
     def get(self, username: str) -> User | None:
         """The account (enabled or not), or None if there is none by that name."""
         check_username(username)
         with self._db() as db:
-            row = db.execute("SELECT username, role, clearance FROM users WHERE username = ?", (username,)).fetchone()
+            row = db.execute("SELECT username, role, clearance FROM users WHERE lower(username) = lower(?)",
+                             (username,)).fetchone()
         return User(*row) if row else None
 
     def remove(self, username: str) -> None:
@@ -209,8 +216,8 @@ class UserStore:
         check_password(password)
         hashed = self._hasher().hash(password)
         with self._db() as db:
-            self._row(db, username)
-            db.execute("UPDATE users SET password_hash = ? WHERE username = ?", (hashed, username))
+            name = self._row(db, username)[0]
+            db.execute("UPDATE users SET password_hash = ? WHERE username = ?", (hashed, name))
 
     def set_role(self, username: str, role: str, clearance: str | None = None) -> User:
         """Change the role; the clearance becomes the new role's default unless given, so a demoted admin does not
@@ -228,8 +235,8 @@ class UserStore:
         """A disabled account keeps its data but can neither sign in nor use its tokens."""
         check_username(username)
         with self._db() as db:
-            self._row(db, username)
-            db.execute("UPDATE users SET disabled = ? WHERE username = ?", (int(bool(disabled)), username))
+            name = self._row(db, username)[0]
+            db.execute("UPDATE users SET disabled = ? WHERE username = ?", (int(bool(disabled)), name))
 
     def authenticate(self, username: str, password: str) -> User | None:
         """The user, if the password is theirs and the account is enabled; None otherwise.
@@ -242,7 +249,7 @@ class UserStore:
         if isinstance(username, str) and 0 < len(username) <= MAX_USERNAME and _USERNAME_CHARS.fullmatch(username):
             with self._db() as db:
                 row = db.execute("SELECT username, password_hash, role, clearance, disabled FROM users "
-                                 "WHERE username = ?", (username,)).fetchone()
+                                 "WHERE lower(username) = lower(?)", (username,)).fetchone()
         usable = isinstance(password, str) and len(password) <= MAX_PASSWORD
         stored = row[1] if row else dummy
         matched = self._verify(stored, password if usable else "")

@@ -17,12 +17,15 @@ import re
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.clean import clean_text
 from assistant.csvsafe import rows_to_csv
 from assistant.errors import InputError
 from assistant.private_files import PrivateDatabase
+
+if TYPE_CHECKING:
+    from assistant.shared_db import PostgresDatabase
 
 ACTIONS = frozenset({
     "login", "login_failed", "ask", "search", "brief", "check", "document_added", "document_removed",
@@ -112,9 +115,10 @@ class AuditLog:
     """Append-only events in one SQLite file (mode 0600), created on first use. Cheap to construct; safe to share
     between threads (each call opens its own connection)."""
 
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self._database = PrivateDatabase(self.path, SCHEMA)
+    def __init__(self, where: "str | Path | PostgresDatabase"):
+        # A private SQLite file, or the shared database (assistant.shared_db), whose triggers refuse the same.
+        self.path = Path(where) if isinstance(where, (str, Path)) else None  # the file, when it is one
+        self._database = PrivateDatabase(Path(where), SCHEMA) if isinstance(where, (str, Path)) else where
 
     def _db(self):
         return self._database.connect()
@@ -130,8 +134,9 @@ class AuditLog:
         row = (_utc_text(datetime.now(timezone.utc)), _truncate(actor), action, _truncate(str(target)),
                json.dumps(scrub(detail or {}), ensure_ascii=False, sort_keys=True))
         with self._db() as db:
-            cur = db.execute("INSERT INTO events (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)", row)
-            return int(cur.lastrowid)
+            cur = db.execute("INSERT INTO events (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?) "
+                             "RETURNING id", row)
+            return int(cur.fetchone()[0])
 
     def events(self, actor: str | None = None, since: str | datetime | None = None, limit: int = 1000) -> list[Event]:
         """The latest events, newest first; only `actor`'s and only those at or after `since`, when given."""

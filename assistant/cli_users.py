@@ -27,13 +27,24 @@ EXAMPLES = """examples:
 """
 
 
-def _store(path: str | None) -> UserStore:
+def _where(path: str | None, default: str, database_url: str | None):
+    """The file given, else the shared database when one is set (--database-url or the setting), else the
+    setting's file."""
+    from assistant.shared_db import shared_database
+
+    if path:
+        return path
+    settings = Settings.from_env(database_url=database_url)
+    return shared_database(settings, getattr(settings, default))
+
+
+def _store(path: str | None, database_url: str | None = None) -> UserStore:
     # The one place the CLI builds a store, so that tests can swap in cheap hash parameters.
-    return UserStore(path or Settings.from_env().users_db)
+    return UserStore(_where(path, "users_db", database_url))
 
 
-def _audit(path: str | None) -> AuditLog:
-    return AuditLog(path or Settings.from_env().audit_db)
+def _audit(path: str | None, database_url: str | None = None) -> AuditLog:
+    return AuditLog(_where(path, "audit_db", database_url))
 
 
 def _actor() -> str:
@@ -54,19 +65,19 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    store = _store(args.users_db)
+    store = _store(args.users_db, args.database_url)
     # Checked before asking for a password, so a typo does not cost the user a prompt.
     if store.get(check_username(args.username)) is not None:
         raise InputError(f"user {args.username!r} already exists")
     user = store.add(args.username, _read_password(args.password_stdin), args.role, args.clearance)
-    _audit(args.audit_db).record(_actor(), "user_added", user.username,
+    _audit(args.audit_db, args.database_url).record(_actor(), "user_added", user.username,
                                    detail={"role": user.role, "clearance": user.clearance})
     print(f"added {user.username} (role {user.role}, clearance {user.clearance})")
     return 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    users = _store(args.users_db).list()
+    users = _store(args.users_db, args.database_url).list()
     if not users:
         print("no users yet; add one with: policy-assistant users add NAME --role admin", file=sys.stderr)
     for u in users:
@@ -75,25 +86,25 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    _store(args.users_db).remove(args.username)
-    _audit(args.audit_db).record(_actor(), "user_removed", args.username)
+    _store(args.users_db, args.database_url).remove(args.username)
+    _audit(args.audit_db, args.database_url).record(_actor(), "user_removed", args.username)
     print(f"removed {args.username} and their tokens")
     return 0
 
 
 def cmd_set_password(args: argparse.Namespace) -> int:
-    store = _store(args.users_db)
+    store = _store(args.users_db, args.database_url)
     if store.get(check_username(args.username)) is None:
         raise InputError(f"no user named {args.username!r}")
     store.set_password(args.username, _read_password(args.password_stdin))
-    _audit(args.audit_db).record(_actor(), "password_set", args.username)
+    _audit(args.audit_db, args.database_url).record(_actor(), "password_set", args.username)
     print(f"password changed for {args.username}")
     return 0
 
 
 def cmd_token(args: argparse.Namespace) -> int:
-    token = _store(args.users_db).issue_token(args.username, label=args.label, days=args.days)
-    _audit(args.audit_db).record(_actor(), "token_issued", args.username,
+    token = _store(args.users_db, args.database_url).issue_token(args.username, label=args.label, days=args.days)
+    _audit(args.audit_db, args.database_url).record(_actor(), "token_issued", args.username,
                                    detail={"label": args.label, "days": args.days})
     print(token)
     print(f"token for {args.username}, valid {args.days} days: copy it now, it is not shown again", file=sys.stderr)
@@ -102,7 +113,7 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     """Print the audit log (oldest first) as CSV or JSON lines; the export itself is recorded."""
-    log = _audit(args.audit_db)
+    log = _audit(args.audit_db, args.database_url)
     out = log.to_jsonl(args.actor, args.since) if args.format == "jsonl" else log.to_csv(args.actor, args.since)
     sys.stdout.write(out)
     log.record(_actor(), "export", "audit", detail={"actor": args.actor, "since": args.since, "format": args.format})
@@ -112,6 +123,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def _dbs(p: argparse.ArgumentParser) -> None:
     p.add_argument("--users-db", metavar="PATH", help="accounts database (default: setting users_db, users.sqlite3)")
     p.add_argument("--audit-db", metavar="PATH", help="audit log (default: setting audit_db, audit.sqlite3)")
+    p.add_argument("--database-url", metavar="URL",
+                   help="keep accounts and the audit log in this PostgreSQL database (as the server configured with it)")
 
 
 def _password_opt(p: argparse.ArgumentParser) -> None:

@@ -45,11 +45,13 @@ class PrivateDatabase:
     """A private SQLite file whose schema is created on first use, so constructing a store touches no disk.
     connect() gives one connection per call (safe across threads), as private_db does."""
 
-    def __init__(self, path: str | Path, schema: str):
+    def __init__(self, path: str | Path, schema: str, upgrade=None):
+        """upgrade(db), when given, runs once after the schema: in-place changes to files made by older versions."""
         import threading
 
         self.path = Path(path)
         self._schema = schema
+        self._upgrade = upgrade
         self._lock = threading.Lock()
         self._ready = False
 
@@ -59,6 +61,8 @@ class PrivateDatabase:
             if not self._ready:
                 with private_db(self.path) as db:
                     db.executescript(self._schema)
+                    if self._upgrade is not None:
+                        self._upgrade(db)
                 self._ready = True
         with private_db(self.path) as db:
             yield db

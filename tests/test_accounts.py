@@ -212,7 +212,7 @@ def test_importing_accounts_does_not_load_argon2():
 @pytest.fixture
 def cli(tmp_path, monkeypatch):
     """Run `users ...` through a parser built like the main CLI's; returns a function taking argv and stdin text."""
-    monkeypatch.setattr(cli_users, "_store", lambda path: UserStore(path, hash_params=CHEAP))
+    monkeypatch.setattr(cli_users, "_store", lambda path, database_url=None: UserStore(path, hash_params=CHEAP))
     ap = argparse.ArgumentParser(prog="policy-assistant")
     cli_users.register(ap.add_subparsers(dest="command", required=True))
     dbs = ["--users-db", str(tmp_path / "users.sqlite3"), "--audit-db", str(tmp_path / "audit.sqlite3")]

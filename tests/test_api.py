@@ -4,6 +4,7 @@ behind the same sign-in as the app, errors as JSON with a code and a message, ne
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from conftest import served, small_app_settings
 
@@ -139,3 +140,27 @@ def test_documents_are_listed_added_and_removed_and_feedback_is_kept(api):
     kept = api.post("/v1/feedback", json={"question": "q", "answer": "a", "rating": 1, "comment": "좋아요"})
     assert kept.status_code == 200 and kept.json()["id"] >= 1
     assert api.post("/v1/feedback", json={"question": "q", "answer": "a", "rating": 5}).status_code == 422
+
+
+@pytest.fixture(scope="module")
+def api_schema(server):
+    import schemathesis
+
+    return schemathesis.openapi.from_url(f"{server}/openapi.json")
+
+
+schemathesis = pytest.importorskip("schemathesis")
+
+
+@schemathesis.pytest.from_fixture("api_schema").parametrize()
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+def test_no_generated_request_gets_a_server_error(case, server):
+    """Property-based run over the OpenAPI schema (schemathesis): bodies, parameters and files generated from the
+    schema for every operation; none may answer 5xx, and every error of the API is JSON with a code."""
+    import base64
+
+    token = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+    response = case.call(base_url=server, headers={"Authorization": f"Basic {token}"}, timeout=120)
+    assert response.status_code < 500, (case.method, case.path, response.text[:300])
+    if response.status_code >= 400 and case.path.startswith("/v1/"):
+        assert response.json()["error"]["code"]

@@ -42,9 +42,9 @@ def test_loose_existing_database_and_journal_are_tightened(tmp_path):
     journal.write_bytes(b"")  # an empty journal is not "hot": SQLite ignores it
     os.chmod(db, 0o644)
     os.chmod(journal, 0o666)
-    store = FeedbackStore(db)
-    assert mode(db) == 0o600 and mode(journal) == 0o600
+    store = FeedbackStore(db)  # cheap: the file is opened, and tightened, on first use
     assert len(store.rows()) == 1
+    assert mode(db) == 0o600 and mode(journal) == 0o600
 
 
 def test_wal_files_are_owner_only(tmp_path, umask):

@@ -25,6 +25,10 @@ from .pg_schema import LOCK_BUILD, migrate, table
 from .pg_search import PgLexical, PgVectors, vector_text
 
 
+# The layout of a generation's tables; a generation written in another is refused (rebuilt), never misread.
+LAYOUT = 2
+
+
 def redacted(url: str) -> str:
     """The URL without its password, for messages and logs."""
     parts = urlsplit(url)
@@ -110,6 +114,9 @@ class PostgresStore:
             raise IndexMissingError(f"no index in the database at {self.label}; build one with: {self.rebuild_hint}")
         gen, manifest, bm25 = live
         store.check_compatible(manifest, embedders, self.label, self.rebuild_hint)
+        if bm25.get("layout") != LAYOUT:
+            raise IndexIncompatibleError(f"the index in {self.label} was written in another table layout; "
+                                         f"rebuild it with: {self.rebuild_hint} --full")
         pool = self.pool()
         with self.connection() as conn:
             rows = conn.execute(f"SELECT record, tokens FROM pa_g{gen}_chunk ORDER BY row").fetchall()
@@ -118,7 +125,7 @@ class PostgresStore:
         tokens = [list(r[1]) for r in rows]
         dims = [e["dim"] for e in manifest["embedders"]]
         vectors = {name: PgVectors(pool, gen, i, dims[i], len(chunks)) for i, name in enumerate(embedders)}
-        lexical = PgLexical(pool, gen, idf, bm25["k1"], bm25["unseen_idf"])
+        lexical = PgLexical(pool, gen, idf, bm25["unseen_idf"])
         return store.StoredIndex(path=f"{self.label} generation {gen}", manifest=manifest, chunks=chunks,
                                  tokens=tokens, vectors=vectors, _lexical=lexical)
 
@@ -145,7 +152,7 @@ class PostgresStore:
         from assistant.retrieval.lexical import BM25
 
         bm25 = BM25(tokens)
-        params = {"k1": bm25.k1, "b": bm25.b, "unseen_idf": bm25.idf(""), "avgdl": bm25.avgdl}
+        params = {"layout": LAYOUT, "k1": bm25.k1, "b": bm25.b, "unseen_idf": bm25.idf(""), "avgdl": bm25.avgdl}
         with self.pool().connection() as conn:
             previous = self.live_generation()
             gen = int(conn.execute("INSERT INTO pa_generation (state, manifest, bm25) VALUES ('building', %s, %s) "
@@ -172,16 +179,18 @@ def _write_generation(conn, gen: int, chunks: list[Chunk], tokens: list[list[str
 
     with conn.transaction():
         conn.execute(sql.SQL("CREATE TABLE {} (row int PRIMARY KEY, doc_id text NOT NULL, record jsonb NOT NULL, "
-                             "tokens text[] NOT NULL, norm real NOT NULL)").format(t["chunk"]))
-        with conn.cursor().copy(sql.SQL("COPY {} (row, doc_id, record, tokens, norm) FROM STDIN").format(t["chunk"])) as cp:
+                             "tokens text[] NOT NULL)").format(t["chunk"]))
+        with conn.cursor().copy(sql.SQL("COPY {} (row, doc_id, record, tokens) FROM STDIN").format(t["chunk"])) as cp:
             for row, (chunk, toks) in enumerate(zip(chunks, tokens)):
-                cp.write_row((row, chunk.doc_id, Jsonb(chunk.to_record()), toks, float(bm25.norms[row])))
-        conn.execute(sql.SQL("CREATE TABLE {} (term text NOT NULL, row int NOT NULL, tf real NOT NULL)").format(t["posting"]))
-        with conn.cursor().copy(sql.SQL("COPY {} (term, row, tf) FROM STDIN").format(t["posting"])) as cp:
+                cp.write_row((row, chunk.doc_id, Jsonb(chunk.to_record()), toks))
+        # Each posting carries its term's whole contribution to the passage's BM25 score, computed in float32 as
+        # the directory backend computes it: a query sums them, reading the covering index alone.
+        conn.execute(sql.SQL("CREATE TABLE {} (term text NOT NULL, row int NOT NULL, w real NOT NULL)").format(t["posting"]))
+        with conn.cursor().copy(sql.SQL("COPY {} (term, row, w) FROM STDIN").format(t["posting"])) as cp:
             for term, (rows, tfs) in bm25.postings.items():
-                for r, f in zip(rows.tolist(), tfs.tolist()):
-                    cp.write_row((term, r, f))
-        conn.execute(sql.SQL("CREATE INDEX ON {} (term)").format(t["posting"]))
+                for r, w in zip(rows.tolist(), bm25.contributions(term).tolist()):
+                    cp.write_row((term, r, w))
+        conn.execute(sql.SQL("CREATE INDEX ON {} (term) INCLUDE (row, w)").format(t["posting"]))
         conn.execute(sql.SQL("CREATE TABLE {} (term text PRIMARY KEY, df int NOT NULL, idf float8 NOT NULL)").format(t["term"]))
         with conn.cursor().copy(sql.SQL("COPY {} (term, df, idf) FROM STDIN").format(t["term"])) as cp:
             for term, (rows, _) in bm25.postings.items():

@@ -28,6 +28,33 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
                one boolean PRIMARY KEY DEFAULT true CHECK (one),
                generation bigint NOT NULL REFERENCES pa_generation (id))""",
     )),
+    (2, "accounts, tokens, feedback and the audit log", (
+        "CREATE SCHEMA IF NOT EXISTS pa_app",
+        # Usernames compare case-insensitively (as SQLite's COLLATE NOCASE does in the file store): one per lower().
+        """CREATE TABLE pa_app.users (
+               username text PRIMARY KEY, password_hash text NOT NULL, role text NOT NULL,
+               clearance text NOT NULL, created text NOT NULL, disabled integer NOT NULL DEFAULT 0)""",
+        "CREATE UNIQUE INDEX users_nocase ON pa_app.users (lower(username))",
+        """CREATE TABLE pa_app.tokens (
+               token_hash text PRIMARY KEY, username text NOT NULL, created text NOT NULL,
+               expires text NOT NULL, label text NOT NULL DEFAULT '')""",
+        "CREATE INDEX tokens_by_user ON pa_app.tokens (username)",
+        """CREATE TABLE pa_app.feedback (
+               id bigserial PRIMARY KEY, created text NOT NULL, "user" text NOT NULL DEFAULT '',
+               rating integer NOT NULL CHECK (rating IN (-1, 1)), comment text NOT NULL DEFAULT '',
+               question text NOT NULL, answer text NOT NULL, citations text NOT NULL)""",
+        """CREATE TABLE pa_app.events (
+               id bigserial PRIMARY KEY, at text NOT NULL, actor text NOT NULL, action text NOT NULL,
+               target text NOT NULL DEFAULT '', detail text NOT NULL DEFAULT '{}')""",
+        "CREATE INDEX events_by_actor ON pa_app.events (actor, id)",
+        # Append-only, enforced by the database as the SQLite file's triggers do: no update, delete or truncate.
+        """CREATE FUNCTION pa_app.append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+           BEGIN RAISE EXCEPTION 'the audit log is append-only: events cannot be changed or deleted'; END $$""",
+        """CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON pa_app.events
+           FOR EACH ROW EXECUTE FUNCTION pa_app.append_only()""",
+        """CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON pa_app.events
+           FOR EACH STATEMENT EXECUTE FUNCTION pa_app.append_only()""",
+    )),
 )
 LATEST = MIGRATIONS[-1][0]
 

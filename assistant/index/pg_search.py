@@ -22,9 +22,9 @@ def vector_text(vec: np.ndarray) -> str:
 class PgLexical:
     """BM25 in SQL. The IDF table is held in memory: the answer stage weighs every word by it."""
 
-    def __init__(self, pool, generation: int, idf: dict[str, float], k1: float, unseen_idf: float):
+    def __init__(self, pool, generation: int, idf: dict[str, float], unseen_idf: float):
         self._pool, self._gen = pool, generation
-        self._idf, self._k1, self._unseen = idf, k1, unseen_idf
+        self._idf, self._unseen = idf, unseen_idf
 
     def idf(self, term: str) -> float:
         return self._idf.get(term, self._unseen)
@@ -33,17 +33,13 @@ class PgLexical:
         terms = sorted({t for t in query if t in self._idf})
         if not terms or k <= 0:
             return []
-        where = sql.SQL("")
-        params: list = [self._k1 + 1, terms, [self._idf[t] for t in terms]]
+        where, params = sql.SQL(""), [terms]
         if mask is not None:
-            where = sql.SQL(" AND p.row = ANY(%s::int[])")
+            where = sql.SQL(" AND row = ANY(%s::int[])")
             params.append(np.flatnonzero(mask).tolist())
-        query_sql = sql.SQL(
-            "SELECT p.row, sum(q.idf * p.tf * %s / (p.tf + c.norm)) AS score "
-            "FROM unnest(%s::text[], %s::float8[]) AS q(term, idf) "
-            "JOIN {posting} p ON p.term = q.term JOIN {chunk} c ON c.row = p.row WHERE true{where} "
-            "GROUP BY p.row ORDER BY score DESC, p.row LIMIT %s"
-        ).format(posting=table(self._gen, "posting"), chunk=table(self._gen, "chunk"), where=where)
+        query_sql = sql.SQL("SELECT row, sum(w) AS score FROM {posting} WHERE term = ANY(%s::text[]){where} "
+                            "GROUP BY row ORDER BY score DESC, row LIMIT %s"
+                            ).format(posting=table(self._gen, "posting"), where=where)
         with self._pool.connection() as conn:
             rows = conn.execute(query_sql, [*params, k]).fetchall()
         return [(int(r), float(s)) for r, s in rows]

@@ -28,11 +28,6 @@ class BM25:
         self.postings = {t: (np.array(r, dtype=np.int64), np.array(f, dtype=np.float32)) for t, (r, f) in postings.items()}
         self.idf_table = {t: self._idf(len(r)) for t, (r, _) in self.postings.items()}
 
-    @property
-    def norms(self) -> np.ndarray:
-        """Each passage's length norm, k1 * (1 - b + b * length / average length)."""
-        return self._norm
-
     def _idf(self, df: int) -> float:
         return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
 
@@ -40,14 +35,16 @@ class BM25:
         """IDF of a term; an unseen term counts as rarest."""
         return self.idf_table.get(term, self._idf(0))
 
+    def contributions(self, term: str) -> np.ndarray:
+        """What the term adds to the score of each passage in its postings (float32, in postings order)."""
+        rows, tf = self.postings[term]
+        return self.idf_table[term] * tf * (self.k1 + 1) / (tf + self._norm[rows])
+
     def scores(self, query: list[str]) -> np.ndarray:
         out = np.zeros(self.n, dtype=np.float32)
-        for term, qtf in Counter(query).items():
-            post = self.postings.get(term)
-            if post is None:
-                continue
-            rows, tf = post
-            out[rows] += self.idf_table[term] * tf * (self.k1 + 1) / (tf + self._norm[rows])
+        for term in Counter(query):
+            if term in self.postings:
+                out[self.postings[term][0]] += self.contributions(term)
         return out
 
     def search(self, query: list[str], k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:

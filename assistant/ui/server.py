@@ -144,8 +144,9 @@ def _credentials(auth: str | None) -> tuple[str, str] | None:
 
 def _check_exposure(host: str, settings: Settings, creds, insecure: bool) -> None:
     from assistant.accounts import UserStore
+    from assistant.shared_db import shared_database
 
-    signed = creds is not None or bool(UserStore(settings.users_db).list())
+    signed = creds is not None or bool(UserStore(shared_database(settings, settings.users_db)).list())
     if host not in LOOPBACK and not signed and not insecure:
         raise AssistantError(f"refusing to listen on {host} without sign-in: add users (policy-assistant users add …) "
                              "or --auth USER:PASSWORD, or pass --insecure to serve everyone on the network as admin")

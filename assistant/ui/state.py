@@ -16,6 +16,7 @@ from assistant.accounts import User, UserStore, check_username
 from assistant.audit import AuditLog
 from assistant.errors import AssistantError, InputError
 from assistant.settings import Settings
+from assistant.shared_db import shared_database
 from assistant.types import access_of
 
 log = logging.getLogger("policy-assistant")
@@ -31,9 +32,9 @@ class AppState:
 
         self.bot = Assistant.from_index(settings.index_dir, settings=settings)
         self.settings = self.bot.settings  # with the sources the index was built from
-        self.feedback = FeedbackStore(self.settings.feedback_db)
-        self.users = UserStore(self.settings.users_db)
-        self.audit = AuditLog(self.settings.audit_db)
+        self.feedback = FeedbackStore(shared_database(self.settings, self.settings.feedback_db))
+        self.users = UserStore(shared_database(self.settings, self.settings.users_db))
+        self.audit = AuditLog(shared_database(self.settings, self.settings.audit_db))
         self.shared_login = shared_login  # the one --auth USER:PASSWORD login, when that is how the app is run
         self.build_lock = threading.Lock()
 
