@@ -46,8 +46,20 @@ def cmd_index_build(args: argparse.Namespace) -> int:
     missing = [str(p) for p in settings.corpus_dirs if not Path(p).exists()]
     if missing:
         raise AssistantError(f"corpus folder not found: {', '.join(missing)}")
-    report = build_index(settings, progress=not args.quiet, full=args.full)
+    if args.shard:
+        from assistant.index.shards import build_shard, parse_shard
+
+        report = build_shard(settings, *parse_shard(args.shard), progress=not args.quiet, full=args.full)
+    else:
+        report = build_index(settings, progress=not args.quiet, full=args.full)
     print("\n".join(report.lines()))
+    return 0
+
+
+def cmd_index_publish(args: argparse.Namespace) -> int:
+    from assistant.index.shards import publish
+
+    print("\n".join(publish(_settings(args)).lines()))
     return 0
 
 
@@ -254,7 +266,12 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--max-file-mb", type=int, metavar="MB", help="skip files larger than this (default 50)")
     b.add_argument("--max-pages", type=int, metavar="N", help="skip PDFs with more pages (default 2000)")
     b.add_argument("--max-chunks-per-file", type=int, metavar="N", help="skip files making more passages (default 5000)")
+    b.add_argument("--shard", metavar="I/N", help="with --database-url: build only shard I of N (by document) and "
+                                                  "stage it; 'index publish' makes the N shards live")
     b.set_defaults(func=cmd_index_build)
+    pb = idx.add_parser("publish", help="make the staged shards of a build live as one index (--database-url)")
+    _common(pb, corpus=True)
+    pb.set_defaults(func=cmd_index_publish)
     cp = idx.add_parser("copy", help="copy the index directory into the database given by --database-url")
     _common(cp)
     cp.set_defaults(func=cmd_index_copy)

@@ -10,7 +10,7 @@ import numpy as np
 import psycopg
 import pytest
 
-from assistant.errors import IndexBusyError, IndexIncompatibleError
+from assistant.errors import IndexBusyError, IndexIncompatibleError, InputError
 from assistant.index import build_index, is_stale, open_store
 from assistant.index.pg_schema import LATEST, migrate
 from assistant.retrieval.search import Filters, HybridRetriever
@@ -181,3 +181,32 @@ def test_an_assistant_picks_up_a_build_published_elsewhere(tiny_corpus, settings
     assert "en/cortex.md" in bot.documents
     assert not bot.refresh(every=3600)  # asks the store at most that often
     assert bot.refresh(every=0) and "en/cortex.md" not in bot.documents
+
+
+def test_a_build_in_shards_publishes_the_same_index_as_one_build(tiny_corpus, settings_for, database_url):
+    from assistant.index.shards import build_shard, publish, shard_of
+
+    emb = FakeEmbedder()
+    s = settings_for(tiny_corpus, database_url=database_url)
+    whole = settings_for(tiny_corpus)  # the same corpus built at once, in a directory
+    build(whole, emb)
+    assert {shard_of(d, 2) for d in ["en/cortex.md", "ko/act.md", "ko/daegu.md", "pdf/one-north.pdf"]} == {0, 1}
+    first = build_shard(s, 0, 2, embedders={"use-m3": emb}, progress=False)
+    with pytest.raises(InputError, match="1/2 are not staged"):
+        publish(s)
+    second = build_shard(s, 1, 2, embedders={"use-m3": emb}, progress=False)
+    assert sorted(first.added + second.added) == ["en/cortex.md", "ko/act.md", "ko/daegu.md", "pdf/one-north.pdf"]
+    report = publish(s)
+    assert "generation 1" in report.path
+    a, b = open_store(whole).load(["use-m3"]), open_store(s).load(["use-m3"])
+    assert [c.chunk_id for c in a.chunks] == [c.chunk_id for c in b.chunks] and a.tokens == b.tokens
+    assert np.array_equal(a.vectors["use-m3"].matrix(), b.vectors["use-m3"].matrix())
+    assert a.files.keys() == b.files.keys()
+    # A shard built again after a change embeds only its changed file, reusing the live generation for the rest.
+    p = tiny_corpus / "en" / "cortex.md"
+    p.write_text(p.read_text(encoding="utf-8") + "\nOne more sentence about Cortex.\n", encoding="utf-8")
+    again = FakeEmbedder()
+    for i in range(2):
+        build_shard(s, i, 2, embedders={"use-m3": again}, progress=False)
+    assert again.embedded and all("Cortex" in t for t in again.embedded)
+    assert "generation 2" in publish(s).path and not is_stale(s)

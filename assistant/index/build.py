@@ -141,24 +141,44 @@ def build_index(settings: Settings, embedders: dict[str, Embedder] | None = None
             report.skipped += [(d, v["reason"]) for d, v in sorted(old_skipped.items())]
             report.chunks, report.path, report.seconds = len(reuse.chunks), str(reuse.path), time.perf_counter() - t0
             return report
-        files, skipped, new_chunks = _load_changed(todo, planned, old_files, settings, report)
-        keep_old = {d for d in old_files
-                    if (d in planned.hashes or d in dict(planned.unreadable)) and d not in new_chunks}
-        files.update({d: old_files[d] for d in keep_old})
-        order = sorted(files)
-        chunks, tokens, rows, to_embed = _assemble(order, new_chunks, reuse)
-        t_embed = time.perf_counter()
-        fresh = _embed_all(embedders, names, to_embed, progress)
-        report.embed_seconds = time.perf_counter() - t_embed
-        vectors = {n: _matrix(embedders[n].dim, rows, fresh[n], reuse, n) for n in names}
-        still = {d: v for d, v in old_skipped.items()
-                 if d in planned.hashes and d not in files and d not in skipped and planned.hashes[d] == v["sha256"]}
-        report.skipped += [(d, v["reason"]) for d, v in still.items()]  # failed again unchanged: say so once more
-        manifest = _manifest(settings, embedders, names, len(chunks), {d: files[d] for d in order}, {**still, **skipped})
-        report.path = where.write(manifest, chunks, tokens, vectors)
-        report.written, report.chunks, report.embedded = True, len(chunks), len(to_embed)
+        got = contents(planned, reuse, old_files, old_skipped, todo, settings, embedders, progress, report)
+        dims = {n: embedders[n].dim for n in names}
+        manifest = _manifest(settings, dims, len(got.chunks), got.files, got.skipped)
+        report.path = where.write(manifest, got.chunks, got.tokens, got.vectors)
+        report.written, report.chunks = True, len(got.chunks)
         report.seconds = time.perf_counter() - t0
         return report
+
+
+@dataclass(frozen=True)
+class Contents:
+    """What a build (or one shard of it) writes: manifest entries in doc_id order, skip records, and the rows."""
+
+    files: dict[str, dict[str, Any]]
+    skipped: dict[str, dict[str, Any]]
+    chunks: list[Chunk]
+    tokens: list[list[str]]
+    vectors: dict[str, np.ndarray]
+
+
+def contents(planned: Plan, reuse, old_files: dict, old_skipped: dict, todo: list, settings: Settings,
+             embedders: dict[str, Embedder], progress: bool | Progress, report: BuildReport) -> Contents:
+    """Load the files to do, keep the unchanged ones' rows from the live build, embed what is new."""
+    names = embedder_names(settings)
+    files, skipped, new_chunks = _load_changed(todo, planned, old_files, settings, report)
+    keep_old = {d for d in old_files if (d in planned.hashes or d in dict(planned.unreadable)) and d not in new_chunks}
+    files.update({d: old_files[d] for d in keep_old})
+    order = sorted(files)
+    chunks, tokens, rows, to_embed = _assemble(order, new_chunks, reuse)
+    started = time.perf_counter()
+    fresh = _embed_all(embedders, names, to_embed, progress)
+    report.embed_seconds = time.perf_counter() - started
+    vectors = {n: _matrix(embedders[n].dim, rows, fresh[n], reuse, n) for n in names}
+    still = {d: v for d, v in old_skipped.items()
+             if d in planned.hashes and d not in files and d not in skipped and planned.hashes[d] == v["sha256"]}
+    report.skipped += [(d, v["reason"]) for d, v in still.items()]  # failed again unchanged: say so once more
+    report.embedded = len(to_embed)
+    return Contents({d: files[d] for d in order}, {**still, **skipped}, chunks, tokens, vectors)
 
 
 def _reuse(where: IndexStore, manifest: dict[str, Any] | None, settings: Settings, names: list[str], full: bool):
@@ -250,12 +270,12 @@ def _matrix(dim: int, rows: list[tuple[str, int]], fresh: np.ndarray, reuse, nam
     return matrix
 
 
-def _manifest(settings: Settings, embedders: dict[str, Embedder], names: list[str], n_chunks: int,
-              files: dict[str, Any], skipped: dict[str, Any]) -> dict[str, Any]:
+def _manifest(settings: Settings, dims: dict[str, int], n_chunks: int, files: dict[str, Any],
+              skipped: dict[str, Any]) -> dict[str, Any]:
     return {
         "schema_version": store.SCHEMA_VERSION,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "embedders": [{"name": n, "dim": embedders[n].dim} for n in names],
+        "embedders": [{"name": n, "dim": d} for n, d in dims.items()],
         "params": build_params(settings),
         "corpus_dirs": [str(Path(p).resolve()) for p in settings.corpus_dirs],
         "upload_dir": str(Path(settings.upload_dir).resolve()),

@@ -13,6 +13,7 @@ from assistant.errors import IndexIncompatibleError
 # Advisory lock keys ("pa" and a number): one migrator, one builder per database.
 LOCK_MIGRATE = 0x70610001
 LOCK_BUILD = 0x70610002
+LOCK_SHARD = 0x70620000  # + the shard's number: one builder per shard
 
 MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
     (1, "index generations", (
@@ -54,6 +55,16 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
            FOR EACH ROW EXECUTE FUNCTION pa_app.append_only()""",
         """CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON pa_app.events
            FOR EACH STATEMENT EXECUTE FUNCTION pa_app.append_only()""",
+    )),
+    (3, "build shards staged before one publishes them", (
+        """CREATE TABLE pa_stage (
+               shard int PRIMARY KEY, shards int NOT NULL, params jsonb NOT NULL, embedders jsonb NOT NULL,
+               files jsonb NOT NULL, skipped jsonb NOT NULL, staged timestamptz NOT NULL DEFAULT now())""",
+        """CREATE TABLE pa_stage_chunk (
+               shard int NOT NULL REFERENCES pa_stage (shard) ON DELETE CASCADE, doc_id text NOT NULL,
+               ord int NOT NULL, record jsonb NOT NULL, tokens text[] NOT NULL, vector real[] NOT NULL,
+               PRIMARY KEY (doc_id, ord))""",
+        "CREATE INDEX pa_stage_chunk_shard ON pa_stage_chunk (shard)",
     )),
 )
 LATEST = MIGRATIONS[-1][0]

@@ -50,6 +50,11 @@ class Plan:
     ignored: list[tuple[str, str]]
     unreadable: list[tuple[str, str]]
 
+    def only(self, keep) -> "Plan":
+        """The plan for the documents keep(doc_id) accepts (one shard of a build)."""
+        return Plan([s for s in self.sources if keep(s.doc_id)], {d: h for d, h in self.hashes.items() if keep(d)},
+                    self.manifest, self.ignored, [(d, r) for d, r in self.unreadable if keep(d)])
+
 
 def plan(settings: Settings) -> Plan:
     found, ignored = survey(settings.source_dirs, settings.exclude)
