@@ -7,7 +7,7 @@ builder drops. The live generation and the one before it are kept, as in the dir
 
 from __future__ import annotations
 
-import io
+import struct
 import threading
 import time
 from contextlib import contextmanager
@@ -22,7 +22,7 @@ from assistant.types import Chunk
 
 from . import store
 from .pg_schema import LOCK_BUILD, migrate, table
-from .pg_search import PgLexical, PgVectors, vector_text
+from .pg_search import PgLexical, PgVectors
 
 
 # The layout of a generation's tables; a generation written in another is refused (rebuilt), never misread.
@@ -201,16 +201,32 @@ def _write_generation(conn, gen: int, chunks: list[Chunk], tokens: list[list[str
 
 
 def _write_vectors(conn, name, matrix: np.ndarray) -> None:
+    """The vectors by binary COPY, streamed row by row (pgvector's binary form: dimensions, 0, big-endian float32s),
+    so a million of them never sit in memory twice; then the HNSW index."""
     from psycopg import sql
+    from psycopg.adapt import Dumper
+    from psycopg.pq import Format
+    from psycopg.types import TypeInfo
 
     dim = matrix.shape[1] if matrix.ndim == 2 else 0
     conn.execute(sql.SQL("CREATE TABLE {} (row int PRIMARY KEY, embedding vector({}) NOT NULL)").format(
         name, sql.Literal(max(dim, 1))))
-    buf = io.StringIO()
-    for row, vec in enumerate(matrix):
-        buf.write(f"{row}\t{vector_text(vec)}\n")
-    with conn.cursor().copy(sql.SQL("COPY {} (row, embedding) FROM STDIN").format(name)) as cp:
-        cp.write(buf.getvalue())
+    info = TypeInfo.fetch(conn, "vector")
+    header = struct.pack(">HH", dim, 0)
+
+    class VectorDumper(Dumper):
+        format = Format.BINARY
+        oid = info.oid
+
+        def dump(self, obj: np.ndarray) -> bytes:
+            return header + obj.astype(">f4").tobytes()
+
+    with conn.cursor() as cur:
+        cur.adapters.register_dumper(np.ndarray, VectorDumper)
+        with cur.copy(sql.SQL("COPY {} (row, embedding) FROM STDIN (FORMAT BINARY)").format(name)) as cp:
+            cp.set_types(["int4", info.oid])
+            for row, vec in enumerate(matrix):
+                cp.write_row((row, vec))
     conn.execute(sql.SQL("CREATE INDEX ON {} USING hnsw (embedding vector_ip_ops)").format(name))
 
 
