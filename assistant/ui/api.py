@@ -100,6 +100,26 @@ def add_api(app: FastAPI, state: AppState, shared: tuple[str, str] | None = None
 
     router = APIRouter(prefix="/v1")
 
+    _questions(router, state, user)
+    _documents_and_feedback(router, state, user)
+    app.include_router(router)
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    def readyz():
+        documents = len(state.bot.documents)
+        body = {"ready": documents > 0, "documents": documents}
+        return JSONResponse(body, status_code=200 if documents else 503)
+
+    _handlers(app)
+
+
+def _questions(router: APIRouter, state: AppState, user) -> None:
+    """/v1/ask (JSON, or server-sent events), /v1/search, /v1/check and /v1/brief."""
+
     def answer_json(body: AskBody, who) -> dict[str, Any]:
         question = clean_text(body.question, " ").strip()
         history = [{"role": t.role, "content": clean_text(t.content, " ")} for t in body.history]
@@ -148,6 +168,10 @@ def add_api(app: FastAPI, state: AppState, shared: tuple[str, str] | None = None
                  "hwpx": "application/hwp+zip"}[body.format]
         return FileResponse(written, media_type=media, filename=written.name)
 
+
+def _documents_and_feedback(router: APIRouter, state: AppState, user) -> None:
+    """/v1/documents (list, add, remove) and /v1/feedback: the app's own rules (roles, limits, audit) behind them."""
+
     @router.get("/documents")
     def documents(who=Depends(user)) -> dict[str, Any]:
         keys = ("doc_id", "title", "doc_type", "lang", "date", "access", "chunks")
@@ -184,20 +208,6 @@ def add_api(app: FastAPI, state: AppState, shared: tuple[str, str] | None = None
         row = state.feedback.add(body.rating, body.question, body.answer, [dict(c) for c in body.citations],
                                  body.comment, user=who.username)
         return {"id": row}
-
-    app.include_router(router)
-
-    @app.get("/healthz")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @app.get("/readyz")
-    def readyz():
-        documents = len(state.bot.documents)
-        body = {"ready": documents > 0, "documents": documents}
-        return JSONResponse(body, status_code=200 if documents else 503)
-
-    _handlers(app)
 
 
 class _Unauthorised(Exception):
