@@ -39,12 +39,30 @@ def test_health_and_readiness_answer_without_sign_in(server):
     assert ready.status_code == 200 and ready.json()["ready"] is True and ready.json()["documents"] >= 4
 
 
-def test_every_call_needs_the_sign_in_and_says_so_as_json(server):
+ENDPOINTS = [  # (method, path, a good body, a bad body)
+    ("POST", "/v1/ask", {"question": "부산 특구의 면적은?"}, {"question": 7}),
+    ("POST", "/v1/search", {"query": "Cortex"}, {"query": "Cortex", "k": 0}),
+    ("POST", "/v1/check", {"programme": "urban_convergence_zone_designation"}, {"facts": {}}),
+    ("POST", "/v1/brief", {"topic": "부산 센텀2 도심융합특구"}, {"topic": "부산", "format": "exe"}),
+    ("GET", "/v1/documents", None, None),
+    ("DELETE", "/v1/documents/ko/busan.md", None, None),
+    ("POST", "/v1/feedback", {"question": "q", "answer": "a", "rating": 1}, {"question": "q", "answer": "a", "rating": 0}),
+]
+
+
+@pytest.mark.parametrize("method,path,good,bad", ENDPOINTS)
+def test_every_endpoint_needs_the_sign_in_and_refuses_bad_input_as_json(server, method, path, good, bad):
     import httpx
 
     for creds in (None, (USER, "wrong")):
-        r = httpx.post(f"{server}/v1/ask", json={"question": "부산 특구의 면적은?"}, auth=creds)
-        assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorised"
+        r = httpx.request(method, f"{server}{path}", json=good, auth=creds)
+        assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorised", (path, r.text)
+    if bad is not None:
+        r = httpx.request(method, f"{server}{path}", json=bad, auth=(USER, PASSWORD), timeout=120)
+        assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_request", (path, r.text)
+        assert r.json()["error"]["message"].startswith("check these fields")
+    upload = httpx.post(f"{server}/v1/documents", files={"file": ("a.md", b"# a")}, auth=None)
+    assert upload.status_code == 401
 
 
 def test_ask_returns_the_cli_json_with_citations_and_on_request_the_trace(api):
