@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any, Iterator, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request, UploadFile
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, StreamingResponse
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
 
 from assistant.errors import AssistantError, InputError, NotCoveredError
 from assistant.clean import clean_text
@@ -256,7 +258,20 @@ def _basic_matches(header: str, shared: tuple[str, str]) -> bool:
         password.encode(), shared[1].encode())
 
 
+# What the framework's own refusals (a body that is not JSON, an unknown path or method) mean to an API caller.
+_HTTP_CODES = {400: ("bad_request", "the request body could not be read: send JSON, or a multipart form for files"),
+               404: ("not_found", "no such endpoint"), 405: ("method_not_allowed", "this endpoint takes another method"),
+               413: ("too_large", "the request is too large")}
+
+
 def _handlers(app: FastAPI) -> None:
+    @app.exception_handler(HTTPException)
+    async def refused(request: Request, exc: HTTPException):
+        if not request.url.path.startswith("/v1/"):  # the app's own pages keep the framework's answers
+            return await http_exception_handler(request, exc)
+        code, message = _HTTP_CODES.get(exc.status_code, ("http_error", "the request was refused"))
+        return error(exc.status_code, code, message)
+
     @app.exception_handler(_Unauthorised)
     async def unauthorised(request: Request, exc: _Unauthorised):
         return error(401, "unauthorised", "sign in: a bearer token (policy-assistant users token NAME), or the "
