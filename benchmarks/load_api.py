@@ -50,12 +50,15 @@ def prepare(base_url: str, index: Path) -> tuple[str, dict[str, str]]:
     return url, {q: bot.ask(q).text for q in QUESTIONS}
 
 
-async def user_loop(i: int, url: str, deadline: list[float], expected: dict[str, str], stats: dict, phase) -> None:
+async def user_loop(i: int, url: str, deadline: list[float], expected: dict[str, str], stats: dict, phase,
+                    think: float) -> None:
     import httpx
 
     rng = random.Random(i)
     async with httpx.AsyncClient(base_url=url, timeout=600, auth=LOGIN) as client:
         while time.monotonic() < deadline[0]:
+            if think:  # a person reads the answer before the next question: exponential, mean `think` seconds
+                await asyncio.sleep(rng.expovariate(1 / think))
             kind = rng.choices(["ask", "search"], weights=[3, 1])[0]
             q = rng.choice(QUESTIONS)
             t0 = time.perf_counter()
@@ -82,6 +85,8 @@ def main() -> int:
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--seconds", type=int, default=300)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--think", type=float, default=0.0,
+                    help="mean seconds a user waits between requests (0: back to back, a stress run)")
     ap.add_argument("--build-after", type=int, default=60, help="seconds into the run when the full build starts")
     args = ap.parse_args()
     url, expected = prepare(args.database_url, args.index.resolve())
@@ -136,14 +141,15 @@ def run(base: str, url: str, args, expected: dict[str, str], work: Path) -> int:
     deadline = [time.monotonic() + args.seconds]
 
     async def everyone():
-        await asyncio.gather(builder(), *(user_loop(i, base, deadline, expected, stats, phase)
+        await asyncio.gather(builder(), *(user_loop(i, base, deadline, expected, stats, phase, args.think)
                                           for i in range(args.users)))
 
     started = time.perf_counter()
     asyncio.run(everyone())
     wall = time.perf_counter() - started
     total = sum(len(v) for v in stats["latency"].values())
-    print(f"{args.users} users, {args.workers} workers, {wall:.0f} s, {total} requests ({total / wall:.1f}/s)")
+    print(f"{args.users} users (think {args.think:g} s), {args.workers} workers, {wall:.0f} s, {total} requests "
+          f"({total / wall:.1f}/s)")
     print(f"full build during the run: {build.get('seconds', 0):.0f} s, exit {build['process'].returncode} "
           f"{build.get('output')}")
     for (when, kind), values in sorted(stats["latency"].items(), key=lambda kv: (["before", "during", "after"].index(kv[0][0]), kv[0][1])):
