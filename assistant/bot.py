@@ -96,7 +96,7 @@ def merge_answers(direct: Answer, table: Answer) -> Answer:
     cites = table.citations + tuple(_replace(c, n=c.n + offset) for c in direct.citations)
     return Answer(question=direct.question, text=table.text + "\n\n" + text, abstained=False, citations=cites,
                   query=direct.query, evidence={**direct.evidence, **table.evidence}, reason=direct.reason,
-                  trace=direct.trace)
+                  trace=direct.trace, generation=direct.generation)
 
 
 def _squash(text: str) -> str:
@@ -146,6 +146,11 @@ class Assistant:
             min_lexical=settings.min_lexical, min_dense=settings.min_dense, model=self.answer_model,
             confidence=_model(ConfidenceModel.load, settings.answer_confidence, "off", "shipped",
                               "answer confidence model"))
+        self._chat = None
+        if settings.llm_url:
+            from assistant.generate.llm import ChatModel, LlmConfig
+
+            self._chat = ChatModel(LlmConfig(settings.llm_url, settings.llm_model, settings.llm_timeout_s))
         self._lock = threading.Lock()
         self._refreshing = threading.Lock()
         self._set_index(index)
@@ -172,6 +177,7 @@ class Assistant:
         with self._lock:
             self.index = index
             self.retriever = retriever
+            self._rows: dict[str, int] | None = None  # chunk_id -> row, made when a generated answer needs it
             self._live, self._checked = live, time.monotonic()
 
     def refresh(self, every: float = 2.0) -> bool:
@@ -222,13 +228,39 @@ class Assistant:
         return [Hit.from_chunk(retriever.chunks[r.row], r.score) for r in ranked]
 
     def ask(self, question: str, history: list[dict] | None = None, filters: Filters | dict | None = None) -> Answer:
+        answer = None
+        for kind, value in self.ask_events(question, history, filters):
+            if kind == "answer":
+                answer = value
+        return answer
+
+    def ask_events(self, question: str, history: list[dict] | None = None, filters: Filters | dict | None = None):
+        """`ask` as it happens: with a language model, ("token", text) as it writes and ("sentence", SentenceCheck)
+        as each sentence is verified; always ("answer", Answer) last, the answer `ask` returns."""
         question = _check_question(question)
         history = clean_history(history)
         answer = self._answer(question, history, filters)
+        if self._chat is not None:
+            yield from self._generated(answer, history)
+            return
         eligibility = self._eligibility_answer(question, history)
-        if eligibility is None:
-            return answer
-        return merge_answers(answer, eligibility)
+        yield "answer", answer if eligibility is None else merge_answers(answer, eligibility)
+
+    def _generated(self, answer: Answer, history: list[dict] | None):
+        from assistant.generate import sources_for
+        from assistant.generate.answer import stream
+        from assistant.text import is_korean
+
+        retriever = self.retriever
+        if self._rows is None:
+            self._rows = {c.chunk_id: r for r, c in enumerate(retriever.chunks)}
+        sources = sources_for(answer, retriever.chunks, self._rows)
+        lang = "ko" if is_korean(answer.question) else "en"
+        for kind, value in stream(answer, sources, history or [], lang, self._chat, self._sentence_embedder.embed_queries):
+            if kind == "answer":
+                eligibility = self._eligibility_answer(answer.question, history)
+                value = value if eligibility is None else merge_answers(value, eligibility)
+            yield kind, value
 
     def _answer(self, question: str, history: list[dict] | None, filters) -> Answer:
         return compose(self.evidence(question, history, filters), self._compose_settings)

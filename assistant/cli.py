@@ -27,6 +27,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         max_file_mb=getattr(args, "max_file_mb", None),
         max_pages=getattr(args, "max_pages", None),
         max_chunks_per_file=getattr(args, "max_chunks_per_file", None),
+        llm_url=getattr(args, "llm_url", None), llm_model=getattr(args, "llm_model", None),
     )
     if not getattr(args, "corpus", None):
         return recorded_sources(settings)
@@ -118,7 +119,18 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print("    " + (c.sentence or c.text[:240]).replace("\n", " "))
     if args.explain:
         _print_trace(ans)
+    _print_generation(ans)
     return 0
+
+
+def _print_generation(ans) -> None:
+    """With a language model: whether its text stands, and each sentence the verifier removed, with why."""
+    g = ans.generation
+    if g is None:
+        return
+    print(f"\n{g.model}: " + ("verified answer / 검증된 생성 답변" if g.used else f"not used / 쓰지 않음 ({g.fallback})"))
+    for s in g.removed:
+        print(f"    removed / 삭제: {s.text[:160]} ({s.reason}{': ' + s.detail if s.detail else ''})")
 
 
 def _print_trace(ans) -> None:
@@ -243,6 +255,12 @@ def _common(p: argparse.ArgumentParser, corpus: bool = False) -> None:
         p.add_argument("--corpus", metavar="PATH", action="append", help="corpus folder (repeatable; default: corpus)")
 
 
+def _llm_opts(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--llm-url", metavar="URL", help="an OpenAI-compatible chat endpoint that writes answers, each "
+                                                   "sentence verified against its passage (default: extractive only)")
+    p.add_argument("--llm-model", metavar="NAME", help="the model to ask at --llm-url (default: the first it lists)")
+
+
 def _query_opts(p: argparse.ArgumentParser) -> None:
     _common(p, corpus=True)
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -280,6 +298,7 @@ def parser() -> argparse.ArgumentParser:
     _query_opts(a)
     a.add_argument("--explain", action="store_true",
                    help="show why: the reason code, and the chosen sentence and runner-up with their feature contributions")
+    _llm_opts(a)
     a.add_argument("question", nargs="+")
     a.set_defaults(func=cmd_ask)
 
@@ -316,6 +335,7 @@ def parser() -> argparse.ArgumentParser:
     u.add_argument("--port", type=int, default=7860)
     u.add_argument("--auth", metavar="USER:PASSWORD", help="one shared login (user accounts, if any, take precedence)")
     u.add_argument("--insecure", action="store_true", help="serve a non-local address without any sign-in")
+    _llm_opts(u)
     u.set_defaults(func=cmd_ui)
 
     sv = sub.add_parser("serve", help="serve the HTTP API (/v1, docs at /docs) and the app; --workers for many users")
@@ -327,6 +347,7 @@ def parser() -> argparse.ArgumentParser:
                          "alone: serve the app from a one-worker server")
     sv.add_argument("--auth", metavar="USER:PASSWORD", help="one shared login (user accounts, if any, take precedence)")
     sv.add_argument("--insecure", action="store_true", help="serve a non-local address without any sign-in")
+    _llm_opts(sv)
     sv.set_defaults(func=cmd_serve)
 
     e = sub.add_parser("eval", help="score answers, retrieval, citations and abstention on a test set")
@@ -342,6 +363,7 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--out", default="eval/reports", help="where reports go (default eval/reports)")
     e.add_argument("--json", action="store_true", help="print metrics.json")
     e.add_argument("--quiet", action="store_true", help="no progress bars")
+    _llm_opts(e)
     e.set_defaults(func=cmd_eval)
     return ap
 

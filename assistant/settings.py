@@ -50,6 +50,9 @@ class Settings:
     min_dense: float = _opt(0.30, "... or is at least this similar in meaning (cosine, multilingual USE).")
     answer_confidence: str = _opt("off", "Answer-confidence model (answer stage 7): off, shipped (assistant/data/confidence_model.json), or a model JSON path. An answer it judges unlikely right is declined.")
     answer_model: str = _opt("weights", "Sentence scorer: weights (hand-set, the default: measured better on the test set), trained (the shipped logistic model), or a model JSON path.")
+    llm_url: str = _opt("", "An OpenAI-compatible chat endpoint (http://host:port/v1: vLLM, Ollama, a llama.cpp server) that writes answers from the chosen passages; every sentence is verified against the passage it cites, and the extractive answer stands when too little is. Empty: extractive answers only.")
+    llm_model: str = _opt("", "The model to ask at llm_url (empty: the one the server lists first).")
+    llm_timeout_s: float = _opt(120.0, "Longest wait for the language model's answer, in seconds; the extractive answer stands after it.")
     threads: int = _opt(2, "CPU threads for the embedders.")
     exclude: tuple[str, ...] = _opt(("README.md",), "File names under the corpus folders that are not documents.")
 
@@ -121,7 +124,7 @@ def _parse(f: dataclasses.Field, raw: str) -> Any:
     if name in ("max_upload_mb", "max_file_mb", "max_pages", "max_chunks_per_file", "chunk_size", "chunk_overlap", "top_k", "rrf_k", "candidates", "distinct_documents", "max_answer_sentences", "threads",
                 "other_language_slot", "bridge_passages", "file_memory_mb"):
         return int(raw)
-    if name in ("abstain_below", "min_lexical", "min_dense", "file_timeout_s"):
+    if name in ("abstain_below", "min_lexical", "min_dense", "file_timeout_s", "llm_timeout_s"):
         return float(raw)
     if name == "translate_words":
         if raw.strip().lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):

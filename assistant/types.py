@@ -138,6 +138,8 @@ class Answer:
     evidence: dict[str, Any] = field(default_factory=dict, compare=False)  # scores of the best sentence (for calibration)
     reason: str = "answered"
     trace: tuple[SentenceTrace, ...] = field(default=(), compare=False)  # the lead sentence and the runner-up
+    # With a language model configured: what it wrote and what the verifier kept (assistant/generate/answer.py).
+    generation: Any = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -146,4 +148,5 @@ class Answer:
             "abstained": self.abstained,
             "reason": self.reason,
             "citations": [c.to_json() for c in self.citations],
+            **({"generation": self.generation.to_json()} if self.generation is not None else {}),
         }

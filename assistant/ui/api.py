@@ -122,25 +122,30 @@ def add_api(app: FastAPI, state: AppState, shared: tuple[str, str] | None = None
 def _questions(router: APIRouter, state: AppState, user) -> None:
     """/v1/ask (JSON, or server-sent events), /v1/search, /v1/check and /v1/brief."""
 
-    def answer_json(body: AskBody, who) -> dict[str, Any]:
+    def asked(body: AskBody, who):
+        """The assistant's events for one question (tokens and verified sentences when a model writes), then the
+        answer's JSON, recorded in the audit log."""
         question = clean_text(body.question, " ").strip()
         history = [{"role": t.role, "content": clean_text(t.content, " ")} for t in body.history]
-        ans = state.bot_for(who).ask(question, history=history or None,
-                                     filters=body.filters.as_dict() if body.filters else None)
-        state.record(who, "ask", question[:200], {"shown": sorted({c.doc_id for c in ans.citations}), "via": "api"})
-        out = ans.to_json()
-        keys = ("n", "doc_id", "title", "page", "section", "text", "score", "sentence")
-        out["citations"] = [{k: c[k] for k in keys} for c in out["citations"]]
-        if body.explain:
-            out["trace"] = [s.to_json() for s in ans.trace]
-        return out
+        for kind, value in state.bot_for(who).ask_events(question, history=history or None,
+                                                         filters=body.filters.as_dict() if body.filters else None):
+            if kind != "answer":
+                yield kind, value.to_json() if kind == "sentence" else value
+                continue
+            state.record(who, "ask", question[:200], {"shown": sorted({c.doc_id for c in value.citations}), "via": "api"})
+            out = value.to_json()
+            keys = ("n", "doc_id", "title", "page", "section", "text", "score", "sentence")
+            out["citations"] = [{k: c[k] for k in keys} for c in out["citations"]]
+            if body.explain:
+                out["trace"] = [s.to_json() for s in value.trace]
+            yield "answer", out
 
     @router.post("/ask")
     def ask(body: AskBody, who=Depends(user)):
         if body.stream:
-            return StreamingResponse(_events(lambda: answer_json(body, who)), media_type="text/event-stream",
+            return StreamingResponse(_events(lambda: asked(body, who)), media_type="text/event-stream",
                                      headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-        return answer_json(body, who)
+        return next(value for kind, value in asked(body, who) if kind == "answer")
 
     @router.post("/search")
     def search(body: SearchBody, who=Depends(user)) -> dict[str, Any]:
@@ -220,27 +225,27 @@ def _event(name: str, data: Any) -> str:
     return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def _events(compute) -> Iterator[str]:
-    """Server-sent events for one answer: status, then the answer's lines one by one, the citations, and done with
-    the whole JSON (as without streaming). The extractive answer is composed whole; streaming lets a page show its
-    first line at once and keeps one protocol for a generative answerer. A failure is an error event, never a raw
-    exception text."""
+def _events(events) -> Iterator[str]:
+    """Server-sent events for one answer: status; with a language model, each piece of text as it is written
+    (token) and each sentence's verification as it completes (sentence); then the answer's lines, the citations,
+    and done with the whole JSON (as without streaming). A failure is an error event, never a raw exception text."""
     yield _event("status", {"stage": "answering"})
     try:
-        out = compute()
+        for kind, value in events():
+            if kind != "answer":
+                yield _event(kind, {"text": value} if kind == "token" else value)
+                continue
+            for line in value["answer"].split("\n"):
+                if line.strip():
+                    yield _event("line", {"text": line})
+            yield _event("citations", value["citations"])
+            yield _event("done", value)
     except AssistantError as exc:
         code, message = ("bad_request", str(exc)) if isinstance(exc, InputError) else ("failed", "the request could not be completed")
         yield _event("error", {"code": code, "message": message})
-        return
     except Exception:  # noqa: BLE001 - reported as an event; the server log has the traceback
         log.exception("API stream crashed")
         yield _event("error", {"code": "internal", "message": "internal error; see the server log"})
-        return
-    for line in out["answer"].split("\n"):
-        if line.strip():
-            yield _event("line", {"text": line})
-    yield _event("citations", out["citations"])
-    yield _event("done", out)
 
 
 def _basic_matches(header: str, shared: tuple[str, str]) -> bool:

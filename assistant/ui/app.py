@@ -24,7 +24,7 @@ from assistant.ingest import SUPPORTED_SUFFIXES
 from assistant.types import ACCESS_LEVELS, DEFAULT_ACCESS
 
 from .i18n import EXAMPLES, TEXT
-from .render import (answer_markdown, conversation, conversation_markdown, eligibility_markdown,
+from .render import (answer_markdown, draft_markdown, conversation, conversation_markdown, eligibility_markdown,
                      fact_template, sources_html)
 from .state import AppState
 
@@ -134,21 +134,29 @@ def build_blocks(state: AppState):
                 yield history, turns, sources_html(None, t), t["empty_question"]
                 return
             past, turns = conversation(history, turns)  # the history the caller sent is the history used
+            history += [{"role": "user", "content": q}, {"role": "assistant", "content": ""}]
+            ans, written, marked = None, "", []
             try:
-                ans = state.bot_for(user).ask(q, history=past, filters=_filters(types, langs, dfrom, dto))
+                for kind, value in state.bot_for(user).ask_events(q, history=past,
+                                                                  filters=_filters(types, langs, dfrom, dto)):
+                    if kind == "answer":
+                        ans = value
+                        break
+                    written, marked = (written + value, marked) if kind == "token" else (written, marked + [value])
+                    history[-1] = {"role": "assistant", "content": draft_markdown(written, marked, t)}
+                    yield history, turns, sources_html(None, t), ""  # a model writing: its text as it comes
                 state.record(user, "ask", q[:200], {"shown": sorted({c.doc_id for c in ans.citations})})
             except Exception as exc:  # never a raw exception text in the chat
                 message = str(exc) if isinstance(exc, AssistantError) else t["failed"]
                 if not isinstance(exc, AssistantError):
                     log.exception("answering failed")
-                history += [{"role": "user", "content": q}, {"role": "assistant", "content": message}]
+                history[-1] = {"role": "assistant", "content": message}
                 yield history, turns, sources_html(None, t), ""
                 return
-            history += [{"role": "user", "content": q}, {"role": "assistant", "content": ""}]
             text = answer_markdown(ans)
             words = text.split(" ")
             # Stream the answer a few words at a time; the sources panel appears with the first words.
-            for i in range(0, len(words), 4):
+            for i in range(0, len(words), 4) if not written else ():
                 history[-1] = {"role": "assistant", "content": " ".join(words[: i + 4])}
                 yield history, turns, sources_html(ans, t), ""
                 time.sleep(0.02)

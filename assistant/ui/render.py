@@ -94,8 +94,42 @@ def sources_html(ans: Answer | None, t: dict) -> str:
             f"<div class='pa-text'>{passage_html(c.text, c.sentence)}</div>"
             "</div>"
         )
+    parts.append(generation_html(ans, t))
     parts.append(details_html(ans, t))
     return "\n".join(parts)
+
+
+def generation_html(ans: Answer, t: dict) -> str:
+    """With a language model: whether its answer is shown, each sentence removed and why, and any instruction
+    found in a document (all escaped: they are a model's or a document's words)."""
+    g = ans.generation
+    if g is None:
+        return ""
+    checks = t["checks"]
+    head = t["generated"] if g.used else f"{t['not_generated']} ({checks.get(g.fallback, g.fallback)})"
+    rows = [f"<div class='pa-generation'><p><b>{html.escape(head)}</b> <code>{html.escape(g.model)}</code></p>"]
+    if g.removed:
+        rows.append(f"<p>{html.escape(t['removed'])}:</p><ul>")
+        rows += [f"<li><s>{html.escape(s.text)}</s> — {html.escape(checks.get(s.reason, s.reason))}"
+                 + (f" <small>({html.escape(s.detail)})</small>" if s.detail else "") + "</li>" for s in g.removed]
+        rows.append("</ul>")
+    if g.ignored:
+        rows.append(f"<p>{html.escape(t['ignored'])}:</p><ul>"
+                    + "".join(f"<li>{html.escape(i)}</li>" for i in g.ignored) + "</ul>")
+    rows.append("</div>")
+    return "\n".join(rows)
+
+
+def draft_markdown(written: str, sentences: list, t: dict) -> str:
+    """A model's answer as it is written: each finished sentence with its mark (kept ✓, removed struck through),
+    then the text still being written, marked as being checked. Escaped like every answer."""
+    from assistant.generate.verify import split_cited
+
+    partial = " ".join(p for p, _ in split_cited(written)[len(sentences):])
+    done = [f"{html.escape(s.text, quote=False)} ✓" if s.verified else f"~~{html.escape(s.text, quote=False)}~~ ✗"
+            for s in sentences]
+    tail = f"_{html.escape(partial.strip(), quote=False)}_ ({t['checking']}…)" if partial.strip() else ""
+    return " ".join(done + ([tail] if tail else []))
 
 
 def details_html(ans: Answer, t: dict) -> str:

@@ -1,0 +1,236 @@
+"""Sentence-by-sentence verification of a generated answer against the passages it cites.
+
+A sentence stands only if it cites passages it was given ([n]); is in the answer's language; repeats no instruction
+found in a document; states something (no question, no bare figure); every number, date, percentage and article in
+it is in the cited passages (assistant/generate/facts.py), and every name (a known place or programme, a proper
+noun), in either language; and one statement of those passages (a sentence, or two side by side) holds it whole:
+close in meaning (multilingual USE, the project's sentence embedder), with all its facts, half its content words (a
+word counts in its other-language renderings too), and the same negation. A figure found elsewhere in the passage
+than in the statement the sentence rests on is not support: that is how a cost becomes an area.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable, Sequence
+
+import numpy as np
+
+from assistant.text import is_korean, morphemes, split_sentences, tokenize
+
+from . import facts as F
+
+# Shares and similarities a sentence needs. Content words: half, since a fluent sentence adds particles of its own
+# and a paraphrase may name a thing another way (meaning then carries it). Meaning: the cosine above which a
+# sentence and a passage sentence say the same thing; set on training questions (scripts/calibrate_verifier.py
+# prints the figures: a sentence against its own passage and against an unrelated one).
+MIN_COVERAGE = 0.5
+MIN_MEANING = 0.5
+_MARKER = re.compile(r"\[(\d+(?:\s*[,\-]\s*\d+)*)\]")
+_LEADING = re.compile(r"^(?:\s*\[\d+(?:\s*[,\-]\s*\d+)*\])+")
+_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][A-Za-z]+(?:[- ][A-Z][A-Za-z]+)*")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A numbered passage the model was given: the cited passage with its neighbours, as it read them."""
+
+    n: int
+    doc_id: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SentenceCheck:
+    """One generated sentence and the verifier's finding: `reason` is "" when verified, else why it was removed
+    (no_citation, unknown_passage, wrong_language, instruction, not_a_statement, fact_not_in_passage,
+    name_not_in_passage, meaning_far, fact_elsewhere, words_not_covered, negation_differs), with `detail` saying
+    what was missing."""
+
+    text: str
+    cites: tuple[int, ...]
+    reason: str = ""
+    detail: str = ""
+
+    @property
+    def verified(self) -> bool:
+        return not self.reason
+
+    def to_json(self) -> dict:
+        return {"text": self.text, "cites": list(self.cites), "verified": self.verified, "reason": self.reason,
+                "detail": self.detail}
+
+
+@lru_cache(maxsize=1)
+def cues() -> dict[str, re.Pattern]:
+    import yaml
+    from importlib import resources
+
+    from assistant.cues import data_pattern
+
+    raw = yaml.safe_load(resources.files("assistant.data").joinpath("generation.yaml").read_text(encoding="utf-8"))
+    return {name: data_pattern(entry["pattern"]) for name, entry in raw.items()}
+
+
+def is_instruction(text: str) -> bool:
+    return bool(cues()["instruction"].search(text))
+
+
+def _numbers(group: str) -> tuple[int, ...]:
+    out: list[int] = []
+    for part in re.split(r"\s*,\s*", group):
+        a, _, b = part.partition("-")
+        out.extend(range(int(a), int(b) + 1) if b and int(b) - int(a) < 20 else [int(a)])
+    return tuple(out)
+
+
+def split_cited(text: str) -> list[tuple[str, tuple[int, ...]]]:
+    """A generated answer's sentences with the passages each cites. A marker standing alone after a sentence
+    ("…이다. [2]"), or opening the next one, belongs to the sentence before it when that one has none, unless the
+    answer opens with a marker: then each marker belongs to the sentence it opens ("[1] …. [2] ….")."""
+    if _LEADING.match(text.strip()):
+        return _split_leading(text)
+    out: list[tuple[str, tuple[int, ...]]] = []
+    for s, e in split_sentences(text):
+        sentence = text[s:e].strip()
+        lead = _LEADING.match(sentence)
+        if lead and out and not out[-1][1]:
+            prev = out[-1][0]
+            out[-1] = (f"{prev} {lead.group(0).strip()}", _cites(lead.group(0)))
+            sentence = sentence[lead.end():].strip()
+            if not sentence:
+                continue
+        if not _MARKER.sub("", sentence).strip(" .") and out:
+            prev, prev_cites = out[-1]
+            out[-1] = (f"{prev} {sentence}", tuple(dict.fromkeys(prev_cites + _cites(sentence))))
+            continue
+        out.append((sentence, _cites(sentence)))
+    return out
+
+
+def _split_leading(text: str) -> list[tuple[str, tuple[int, ...]]]:
+    """An answer whose markers open its sentences: each run of markers cites the sentence that follows it."""
+    out: list[tuple[str, tuple[int, ...]]] = []
+    for part in re.split(r"(?=(?<!\])\[\d+(?:\s*[,\-]\s*\d+)*\])", text):
+        lead = _LEADING.match(part)
+        cites = _cites(lead.group(0)) if lead else ()
+        body = part[lead.end():] if lead else part
+        for i, (s, e) in enumerate(split_sentences(body)):
+            out.append(((lead.group(0).strip() + " " if lead and i == 0 else "") + body[s:e].strip(),
+                        cites if i == 0 else ()))
+    return out
+
+
+def _cites(text: str) -> tuple[int, ...]:
+    return tuple(dict.fromkeys(n for m in _MARKER.finditer(text) for n in _numbers(m.group(1))))
+
+
+def bare(text: str) -> str:
+    """A sentence without its citation markers."""
+    return " ".join(_MARKER.sub(" ", text).split())
+
+
+def _names(sentence: str) -> list[str]:
+    """Proper nouns a reader would check: Kiwi's NNP in Korean, capitalised words in English."""
+    korean = [m.form for m in morphemes(sentence) if m.tag == "NNP" and len(m.form) > 1]
+    return korean + [m.group(0) for m in _CAPITALISED.finditer(sentence)]
+
+
+def _found(name: str, source_text: str, source_entities: set[str]) -> bool:
+    from assistant.query import find_entities
+
+    squashed = "".join(source_text.split()).lower()
+    if "".join(name.split()).lower() in squashed:
+        return True
+    named = find_entities(name)
+    return bool(named) and all(e.id in source_entities for e in named)
+
+
+def _coverage(sentence_tokens: list[str], source_tokens: set[str]) -> float:
+    from assistant.query import word_translations
+
+    words = [t for t in dict.fromkeys(sentence_tokens) if not t.replace(".", "").isdigit()]
+    if not words:
+        return 1.0
+    renderings = dict(word_translations(words))
+    covered = sum(1 for t in words if t in source_tokens
+                  or any(set(tokenize(r)) & source_tokens for r in renderings.get(t, ())))
+    return covered / len(words)
+
+
+def windows(text: str) -> list[str]:
+    """What one statement of a passage can be: each sentence, and each two sentences side by side."""
+    sentences = [text[s:e] for s, e in split_sentences(text)]
+    return sentences + [f"{a} {b}" for a, b in zip(sentences, sentences[1:])]
+
+
+def _similarities(sentence: str, parts: Sequence[str], embed: Callable) -> np.ndarray:
+    vectors = np.asarray(embed([sentence, *parts]), dtype=np.float32)
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+    return vectors[1:] @ vectors[0]
+
+
+def _support(text: str, cited: str, embed: Callable) -> tuple[str, str]:
+    """("", "") when one statement of the cited passages (a sentence, or two side by side) holds the sentence: its
+    facts, half its words, its meaning and its negation; else the reason and detail of the closest one in meaning."""
+    parts = windows(cited)
+    if not parts:
+        return "meaning_far", "0.00"
+    similar = _similarities(text, parts, embed)
+    stated, words = F.facts(text), tokenize(text)
+    approximate = bool(cues()["approximate"].search(text))
+    denies = bool(cues()["negation"].search(text))
+    closest: tuple[str, str] | None = None
+    for i in np.argsort(-similar)[:8]:  # the statements closest in meaning first
+        failed = _fails(parts[i], float(similar[i]), stated, words, approximate, denies)
+        if not failed[0]:
+            return "", ""
+        closest = closest or failed
+    return closest or ("meaning_far", "0.00")
+
+
+def _fails(part: str, meaning: float, stated, words, approximate: bool, denies: bool) -> tuple[str, str]:
+    """Why one statement of a passage does not hold the sentence ("" when it does)."""
+    if meaning < MIN_MEANING:
+        return "meaning_far", f"{meaning:.2f}"
+    lost = F.missing(stated, F.facts(part), approximate)
+    if lost:
+        return "fact_elsewhere", "; ".join(lost)
+    share = _coverage(words, set(tokenize(part)))
+    if share < MIN_COVERAGE:
+        return "words_not_covered", f"{share:.2f}"
+    if denies != bool(cues()["negation"].search(part)):
+        return "negation_differs", part.strip()[:120]
+    return "", ""
+
+
+def check_sentence(sentence: str, cites: tuple[int, ...], sources: dict[int, Source], lang: str,
+                   embed: Callable) -> SentenceCheck:
+    """The verifier's finding on one sentence (see the module's docstring for the order of the checks)."""
+    from assistant.query import find_entities
+
+    found = lambda reason, detail="": SentenceCheck(sentence, cites, reason, detail)  # noqa: E731
+    text = bare(sentence)
+    if not cites:
+        return found("no_citation")
+    if any(n not in sources for n in cites):
+        return found("unknown_passage", ", ".join(str(n) for n in cites if n not in sources))
+    letters = re.sub(r"[^A-Za-z\uac00-\ud7a3]", "", text)
+    if letters and is_korean(text) != (lang == "ko"):
+        return found("wrong_language")
+    if is_instruction(text):
+        return found("instruction")
+    if cues()["question"].search(text) or not [t for t in tokenize(text) if not t.replace(".", "").isdigit()]:
+        return found("not_a_statement")
+    cited = "\n".join(sources[n].text for n in cites)
+    lost = F.missing(F.facts(text), F.facts(cited), approximate=bool(cues()["approximate"].search(text)))
+    if lost:
+        return found("fact_not_in_passage", "; ".join(lost))
+    entities = {e.id for e in find_entities(cited)}
+    names = [n for n in _names(text) if not _found(n, cited, entities)]
+    if names:
+        return found("name_not_in_passage", ", ".join(dict.fromkeys(names)))
+    return found(*_support(text, cited, embed))
