@@ -107,8 +107,9 @@ def facts(text: str) -> Facts:
     text = _blank(text, spans)
     dates, spans = _dates(text)
     text = _blank(text, spans)
-    percents = {_value(m.group(1)) for m in _PERCENT.finditer(text)}
-    text = _blank(text, [m.span() for m in _PERCENT.finditer(text)])
+    found = list(_PERCENT.finditer(text))
+    percents = {_value(m.group(1)) for m in found}
+    text = _blank(text, [m.span() for m in found])
     numbers, spans = set(), []
     for m in _KO_AMOUNT.finditer(text):
         if re.search("[조억만천백]", m.group(0)):

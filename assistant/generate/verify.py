@@ -149,10 +149,15 @@ def _found(name: str, source_text: str, source_entities: set[str]) -> bool:
     return bool(named) and all(e.id in source_entities for e in named)
 
 
+def _words(tokens: Sequence[str]) -> list[str]:
+    """A text's content words: its tokens without the figures (which facts.py checks)."""
+    return [t for t in dict.fromkeys(tokens) if not t.replace(".", "").isdigit()]
+
+
 def _coverage(sentence_tokens: list[str], source_tokens: set[str]) -> float:
     from assistant.query import word_translations
 
-    words = [t for t in dict.fromkeys(sentence_tokens) if not t.replace(".", "").isdigit()]
+    words = _words(sentence_tokens)
     if not words:
         return 1.0
     renderings = dict(word_translations(words))
@@ -173,15 +178,14 @@ def _similarities(sentence: str, parts: Sequence[str], embed: Callable) -> np.nd
     return vectors[1:] @ vectors[0]
 
 
-def _support(text: str, cited: str, embed: Callable) -> tuple[str, str]:
+def _support(text: str, cited: str, stated: F.Facts, words: list[str], approximate: bool,
+             embed: Callable) -> tuple[str, str]:
     """("", "") when one statement of the cited passages (a sentence, or two side by side) holds the sentence: its
     facts, half its words, its meaning and its negation; else the reason and detail of the closest one in meaning."""
     parts = windows(cited)
     if not parts:
         return "meaning_far", "0.00"
     similar = _similarities(text, parts, embed)
-    stated, words = F.facts(text), tokenize(text)
-    approximate = bool(cues()["approximate"].search(text))
     denies = bool(cues()["negation"].search(text))
     closest: tuple[str, str] | None = None
     for i in np.argsort(-similar)[:8]:  # the statements closest in meaning first
@@ -223,14 +227,16 @@ def check_sentence(sentence: str, cites: tuple[int, ...], sources: dict[int, Sou
         return found("wrong_language")
     if is_instruction(text):
         return found("instruction")
-    if cues()["question"].search(text) or not [t for t in tokenize(text) if not t.replace(".", "").isdigit()]:
+    words = tokenize(text)
+    if cues()["question"].search(text) or not _words(words):
         return found("not_a_statement")
     cited = "\n".join(sources[n].text for n in cites)
-    lost = F.missing(F.facts(text), F.facts(cited), approximate=bool(cues()["approximate"].search(text)))
+    stated, approximate = F.facts(text), bool(cues()["approximate"].search(text))
+    lost = F.missing(stated, F.facts(cited), approximate)
     if lost:
         return found("fact_not_in_passage", "; ".join(lost))
     entities = {e.id for e in find_entities(cited)}
     names = [n for n in _names(text) if not _found(n, cited, entities)]
     if names:
         return found("name_not_in_passage", ", ".join(dict.fromkeys(names)))
-    return found(*_support(text, cited, embed))
+    return found(*_support(text, cited, stated, words, approximate, embed))

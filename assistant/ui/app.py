@@ -142,7 +142,10 @@ def build_blocks(state: AppState):
                     if kind == "answer":
                         ans = value
                         break
-                    written, marked = (written + value, marked) if kind == "token" else (written, marked + [value])
+                    if kind == "token":
+                        written += value
+                    else:
+                        marked.append(value)  # a sentence's verdict
                     history[-1] = {"role": "assistant", "content": draft_markdown(written, marked, t)}
                     yield history, turns, sources_html(None, t), ""  # a model writing: its text as it comes
                 state.record(user, "ask", q[:200], {"shown": sorted({c.doc_id for c in ans.citations})})
