@@ -2,12 +2,16 @@
 citations in the ALCE sense (judged by the verifier), answer accuracy next to the extractive answers, and latency.
 
     python benchmarks/generation.py --llm-url http://127.0.0.1:8080/v1 [--testset eval/testset.jsonl]
-                                    [--limit N] [--sample FILE]
+                                    [--limit N] [--sample FILE] [--dump FILE]
+    python benchmarks/generation.py --reverify FILE [--sample FILE]
 
 Citation recall: the share of written sentences whose cited passages hold them (verified), before anything is
 removed; what reaches the user is only verified sentences. Citation precision: the share of the shown sentences'
 citations that are needed, i.e. support the sentence alone or leave it unsupported when dropped. --sample writes
 up to 40 answers the model's text was used for, each sentence with the passages it cites, for reading by hand.
+--dump keeps what the model wrote for every question with the passages it read; --reverify checks those texts again
+with the verifier as it is now (no model, no index): how a change to the verifier moves the figures on the same
+writing.
 """
 
 from __future__ import annotations
@@ -45,16 +49,37 @@ def pct(values: list[float], q: float) -> float:
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--llm-url", required=True)
+    ap.add_argument("--llm-url")
     ap.add_argument("--llm-model", default="")
     ap.add_argument("--index", default=str(ROOT / "index"))
     ap.add_argument("--testset", default=str(ROOT / "eval" / "testset.jsonl"))
     ap.add_argument("--limit", type=int)
     ap.add_argument("--sample", type=Path)
+    ap.add_argument("--dump", type=Path)
+    ap.add_argument("--reverify", type=Path)
     args = ap.parse_args()
+    if bool(args.llm_url) == bool(args.reverify):
+        ap.error("give --llm-url (ask the model) or --reverify FILE (check a dump again)")
+    if args.reverify:
+        from assistant.embedders import UseM3
 
+        records = [json.loads(line) for line in args.reverify.read_text(encoding="utf-8").splitlines() if line]
+        embed = UseM3(threads=2).embed_queries
+    else:
+        records, embed = written(args)
+        if args.dump:
+            args.dump.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    stats, sample = evaluate(records, embed)
+    report(stats, len(records))
+    if args.sample:
+        args.sample.write_text("".join(json.dumps(s, ensure_ascii=False) + "\n" for s in sample), encoding="utf-8")
+    return 0
+
+
+def written(args) -> tuple[list[dict], object]:
+    """What the model wrote for each question, with the passages it read and the extractive answer beside it."""
     from assistant import Assistant, Settings
-    from assistant.evaluation import answer_matches, load_testset
+    from assistant.evaluation import load_testset
     from assistant.generate import sources_for
     from assistant.generate.prompt import build
     from assistant.text import is_korean
@@ -62,47 +87,68 @@ def main() -> int:
     extractive = Assistant.from_index(args.index, settings=Settings.from_env(), build=False, progress=False)
     generative = Assistant(extractive.index, extractive.settings.replace(llm_url=args.llm_url,
                            llm_model=args.llm_model or None), extractive.embedders)
-    embed = extractive._sentence_embedder.embed_queries
     row_of = {c.chunk_id: r for r, c in enumerate(extractive.retriever.chunks)}
-    questions = [q for q in load_testset(args.testset) if not q.history][: args.limit]
-    stats = {"used": 0, "fallback": {}, "written": 0, "verified": 0, "removed": {}, "needed": 0, "citations": 0,
-             "right_ex": 0, "right_gen": 0, "answerable": 0, "seconds": []}
-    sample = []
-    for q in questions:
+    records = []
+    for q in [q for q in load_testset(args.testset) if not q.history][: args.limit]:
         ex = extractive.ask(q.question)
         t0 = time.perf_counter()
         gen = generative.ask(q.question)
-        stats["seconds"].append(time.perf_counter() - t0)
-        if q.answerable:
-            stats["answerable"] += 1
-            stats["right_ex"] += bool(not ex.abstained and answer_matches(ex.text, q.answers))
-            stats["right_gen"] += bool(not gen.abstained and answer_matches(gen.text, q.answers))
+        seconds = time.perf_counter() - t0
+        lang = "ko" if is_korean(q.question) else "en"
         g = gen.generation
-        if g is None:
+        read = build(q.question, [], sources_for(ex, extractive.retriever.chunks, row_of), lang).sources
+        records.append({"id": q.id, "question": q.question, "lang": lang, "answerable": q.answerable,
+                        "gold": list(q.answers), "extractive": "" if ex.abstained else ex.text,
+                        "sentences": [] if g is None else [{"text": c.text, "cites": list(c.cites)} for c in g.sentences],
+                        "sources": {str(s.n): s.text for s in read}, "seconds": seconds,
+                        "failed": bool(g and g.fallback == "llm_failed")})
+    return records, extractive._sentence_embedder.embed_queries
+
+
+def evaluate(records: list[dict], embed) -> tuple[dict, list[dict]]:
+    """The verifier as it is now over what was written: what it keeps, the citations in the ALCE sense, accuracy."""
+    from assistant.evaluation import answer_matches
+    from assistant.generate.answer import verdict
+    from assistant.types import Answer
+    from assistant.generate.verify import Source, bare, check_sentence
+
+    stats = {"used": 0, "fallback": {}, "written": 0, "verified": 0, "removed": {}, "needed": 0, "citations": 0,
+             "right_ex": 0, "right_gen": 0, "answerable": 0, "seconds": []}
+    sample = []
+    for r in records:
+        stats["seconds"].append(r["seconds"])
+        sources = {int(n): Source(int(n), "", "", t) for n, t in r["sources"].items()}
+        checks = [check_sentence(s["text"], tuple(s["cites"]), sources, r["lang"], embed) for s in r["sentences"]]
+        floor = Answer(question=r["question"], text=r["extractive"], citations=(), abstained=not r["extractive"])
+        why = "llm_failed" if r["failed"] else verdict(floor, checks, embed) if r["extractive"] else "declined"
+        text = " ".join(bare(c.text) for c in checks if c.verified) if not why else r["extractive"]
+        if r["answerable"]:
+            stats["answerable"] += 1
+            stats["right_ex"] += bool(r["extractive"] and answer_matches(r["extractive"], r["gold"]))
+            stats["right_gen"] += bool(text and answer_matches(text, r["gold"]))
+        if why == "declined":
             continue
-        stats["used"] += g.used
-        if not g.used:
-            stats["fallback"][g.fallback] = stats["fallback"].get(g.fallback, 0) + 1
-        stats["written"] += len(g.sentences)
-        stats["verified"] += sum(s.verified for s in g.sentences)
-        for s in g.removed:
-            stats["removed"][s.reason] = stats["removed"].get(s.reason, 0) + 1
-        if g.used:
-            lang = "ko" if is_korean(q.question) else "en"
-            read = {s.n: s for s in build(q.question, [], sources_for(ex, extractive.retriever.chunks, row_of), lang).sources}
-            for s in g.sentences:
-                if s.verified:
-                    needed, total = precision(s, read, lang, embed)
-                    stats["needed"] += needed
-                    stats["citations"] += total
-            if len(sample) < 40:
-                sample.append({"id": q.id, "question": q.question, "gold": list(q.answers), "answer": gen.text,
-                               "sentences": [dataclasses.asdict(s) for s in g.sentences],
-                               "passages": {n: read[n].text for n in sorted({c for s in g.sentences for c in s.cites if c in read})}})
-    report(stats, len(questions))
-    if args.sample:
-        args.sample.write_text("\n".join(json.dumps(s, ensure_ascii=False) for s in sample) + "\n", encoding="utf-8")
-    return 0
+        stats["used"] += not why
+        if why:
+            stats["fallback"][why] = stats["fallback"].get(why, 0) + 1
+        stats["written"] += len(checks)
+        stats["verified"] += sum(c.verified for c in checks)
+        for c in checks:
+            if not c.verified:
+                stats["removed"][c.reason] = stats["removed"].get(c.reason, 0) + 1
+        if why:
+            continue
+        for c in checks:
+            if c.verified:
+                needed, total = precision(c, sources, r["lang"], embed)
+                stats["needed"] += needed
+                stats["citations"] += total
+        if len(sample) < 40:
+            sample.append({"id": r["id"], "question": r["question"], "gold": r["gold"], "answer": text,
+                           "sentences": [c.to_json() for c in checks],
+                           "passages": {n: sources[n].text for n in sorted({n for c in checks for n in c.cites
+                                                                            if n in sources})}})
+    return stats, sample
 
 
 def report(stats: dict, n: int) -> None:

@@ -113,6 +113,18 @@ def test_a_sentence_citing_the_wrong_passage_or_none_is_caught(base):
     assert answer.generation.sentences[0].reason == "no_citation" and answer.text == extractive.text
 
 
+def test_a_true_sentence_that_answers_another_question_leaves_the_extractive_answer(base):
+    extractive = base.ask(QUESTION)
+
+    def elsewhere(messages):  # true of its passage, but the date, not the cost asked for
+        n = next(n for n, text in passages(messages).items() if "지정되었다" in text)
+        return f"시험특구는 2025년 4월 1일 지정되었다 [{n}]."
+
+    answer = ask_with(base, elsewhere)
+    assert answer.generation.sentences[0].verified
+    assert answer.generation.fallback == "off_answer" and answer.text == extractive.text
+
+
 def test_an_answer_in_the_wrong_language_is_not_shown(base):
     question = "What is the total project cost of the test zone?"
     extractive = base.ask(question)

@@ -11,9 +11,9 @@ from importlib import resources
 from assistant.generate.answer import decide
 from assistant.generate.facts import facts, missing
 from assistant.generate.prompt import build
-from assistant.generate.verify import SentenceCheck, Source, cues, split_cited
+from assistant.generate.verify import SentenceCheck, Source, cues, flat, split_cited
 
-DATA = yaml.safe_load(resources.files("assistant.data").joinpath("generation.yaml").read_text(encoding="utf-8"))
+DATA = flat(yaml.safe_load(resources.files("assistant.data").joinpath("generation.yaml").read_text(encoding="utf-8")))
 
 
 @pytest.mark.parametrize("name", sorted(DATA))

@@ -12,14 +12,15 @@ from assistant.types import Answer, Citation
 
 from .llm import ChatModel, LlmError
 from .prompt import build
-from .verify import SentenceCheck, Source, bare, check_sentence, split_cited
+from . import facts as F
+from .verify import MIN_MEANING, SentenceCheck, Source, bare, check_sentence, meaning, split_cited
 
 
 @dataclass(frozen=True)
 class Generation:
     """What the model wrote and what the verifier made of it. `used`: the answer is the verified generated text;
-    otherwise `fallback` says why the extractive answer stands (lead_failed, too_few_verified, nothing_written,
-    llm_failed)."""
+    otherwise `fallback` says why the extractive answer stands (lead_failed, too_few_verified, off_answer,
+    nothing_written, llm_failed)."""
 
     model: str
     sentences: tuple[SentenceCheck, ...]
@@ -47,6 +48,26 @@ def decide(checks: Sequence[SentenceCheck]) -> str:
     return ""
 
 
+def off_answer(lead: str, checks: Sequence[SentenceCheck], embed: Callable) -> bool:
+    """Whether the generated answer says something other than the extractive answer it was written from. Its
+    first verified sentence must hold one of the figures the extractive lead states (when it states any: the date
+    asked for, not another date of the passage) and be close to it in meaning: every sentence may be true of its
+    passage and the answer still be to another question."""
+    first = next((bare(c.text) for c in checks if c.verified), "")
+    if not lead or not first:
+        return False
+    wanted = F.facts(lead)
+    if not wanted.empty and len(F.missing(wanted, F.facts(first))) == F.count(wanted):
+        return True
+    return meaning(first, lead, embed) < MIN_MEANING
+
+
+def verdict(extractive: Answer, checks: Sequence[SentenceCheck], embed: Callable) -> str:
+    """Why the generated text cannot stand ("" when it can): `decide`, then `off_answer`."""
+    lead = bare(split_cited(extractive.text)[0][0]) if extractive.text.strip() else ""
+    return decide(checks) or ("off_answer" if off_answer(lead, checks, embed) else "")
+
+
 def _renumbered(extractive: Answer, checks: Sequence[SentenceCheck]) -> tuple[str, tuple[Citation, ...]]:
     """The verified sentences with their markers renumbered to the citations they use, in order of first use."""
     by_n = {c.n: c for c in extractive.citations}
@@ -63,8 +84,9 @@ def _renumbered(extractive: Answer, checks: Sequence[SentenceCheck]) -> tuple[st
     return " ".join(lines), citations
 
 
-def settle(extractive: Answer, checks: tuple[SentenceCheck, ...], model: str, ignored: tuple[str, ...]) -> Answer:
-    why = decide(checks)
+def settle(extractive: Answer, checks: tuple[SentenceCheck, ...], model: str, ignored: tuple[str, ...],
+           embed: Callable) -> Answer:
+    why = verdict(extractive, checks, embed)
     if why:
         return dataclasses.replace(extractive, generation=Generation(model, checks, False, why, ignored))
     text, citations = _renumbered(extractive, checks)
@@ -106,4 +128,4 @@ def stream(extractive: Answer, sources: Sequence[Source], history: Sequence[dict
     for sentence, cites in final[len(checks):]:
         checks.append(check_sentence(sentence, cites, by_n, lang, embed))
         yield "sentence", checks[-1]
-    yield "answer", settle(extractive, tuple(checks), model, prompt.ignored)
+    yield "answer", settle(extractive, tuple(checks), model, prompt.ignored, embed)

@@ -4,9 +4,10 @@ A sentence stands only if it cites passages it was given ([n]); is in the answer
 found in a document; states something (no question, no bare figure); every number, date, percentage and article in
 it is in the cited passages (assistant/generate/facts.py), and every name (a known place or programme, a proper
 noun), in either language; and one statement of those passages (a sentence, or two side by side) holds it whole:
-close in meaning (multilingual USE, the project's sentence embedder), with all its facts, half its content words (a
-word counts in its other-language renderings too), and the same negation. A figure found elsewhere in the passage
-than in the statement the sentence rests on is not support: that is how a cost becomes an area.
+close in meaning (multilingual USE, the project's sentence embedder), with all its facts, half its content words and
+every noun (a word counts in its other-language renderings too), every limiting condition it puts (the classes of
+`limiting` in assistant/data/generation.yaml), and the same negation. A figure or a noun found elsewhere in the
+passage than in the statement the sentence rests on is not support: that is how a cost becomes an area.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import numpy as np
 from assistant.text import is_korean, morphemes, split_sentences, tokenize
 
 from . import facts as F
+from .binding import Anchor, anchors, misbound
 
 # Shares and similarities a sentence needs. Content words: half, since a fluent sentence adds particles of its own
 # and a paraphrase may name a thing another way (meaning then carries it). Meaning: the cosine above which a
@@ -47,8 +49,8 @@ class Source:
 class SentenceCheck:
     """One generated sentence and the verifier's finding: `reason` is "" when verified, else why it was removed
     (no_citation, unknown_passage, wrong_language, instruction, not_a_statement, fact_not_in_passage,
-    name_not_in_passage, meaning_far, fact_elsewhere, words_not_covered, negation_differs), with `detail` saying
-    what was missing."""
+    name_not_in_passage, meaning_far, fact_elsewhere, fact_misbound, words_not_covered, noun_not_in_statement, condition_dropped,
+    negation_differs), with `detail` saying what was missing."""
 
     text: str
     cites: tuple[int, ...]
@@ -72,7 +74,23 @@ def cues() -> dict[str, re.Pattern]:
     from assistant.cues import data_pattern
 
     raw = yaml.safe_load(resources.files("assistant.data").joinpath("generation.yaml").read_text(encoding="utf-8"))
-    return {name: data_pattern(entry["pattern"]) for name, entry in raw.items()}
+    return {name: data_pattern(entry["pattern"]) for name, entry in flat(raw).items()}
+
+
+def flat(raw: dict) -> dict[str, dict]:
+    """The data file's cues by name; a group of cues (limiting: only, except, bound) as "limiting.only" …"""
+    out = {}
+    for name, entry in raw.items():
+        if "pattern" in entry:
+            out[name] = entry
+        else:
+            out.update({f"{name}.{part}": sub for part, sub in entry.items()})
+    return out
+
+
+def limits(text: str) -> frozenset[str]:
+    """The classes of limiting condition a text states (see `limiting` in the data file)."""
+    return frozenset(name for name, pattern in cues().items() if name.startswith("limiting.") and pattern.search(text))
 
 
 def is_instruction(text: str) -> bool:
@@ -139,6 +157,24 @@ def _names(sentence: str) -> list[str]:
     return korean + [m.group(0) for m in _CAPITALISED.finditer(sentence)]
 
 
+def _fragment(text: str) -> bool:
+    """A Korean phrase with no predicate ("KTX 동대구역 접근성"): it takes its claim from the question, which no
+    passage sentence is checked against. English is not read for verbs; a phrase of under four words is one."""
+    if is_korean(text):
+        return not any(m.tag.startswith(("V", "XSV", "XSA", "E")) for m in morphemes(text))
+    return len(re.findall(r"[A-Za-z]+", text)) < 4
+
+
+def _english_names(sentence: str) -> tuple[str, ...]:
+    """An English sentence's names: its capitalised words, and its first word when that names a known place or
+    programme ("Daegu submitted …")."""
+    from assistant.query import find_entities
+
+    first = re.match(r"\s*([A-Z][A-Za-z]+(?:[- ][A-Z][A-Za-z]+)*)", sentence)
+    lead = [first.group(1)] if first and find_entities(first.group(1)) else []
+    return tuple(dict.fromkeys(lead + [m.group(0) for m in _CAPITALISED.finditer(sentence)]))
+
+
 def _found(name: str, source_text: str, source_entities: set[str]) -> bool:
     from assistant.query import find_entities
 
@@ -172,41 +208,95 @@ def windows(text: str) -> list[str]:
     return sentences + [f"{a} {b}" for a, b in zip(sentences, sentences[1:])]
 
 
+def meaning(a: str, b: str, embed: Callable) -> float:
+    """How close two texts are in meaning (cosine of their sentence vectors)."""
+    return float(_similarities(a, [b], embed)[0])
+
+
 def _similarities(sentence: str, parts: Sequence[str], embed: Callable) -> np.ndarray:
     vectors = np.asarray(embed([sentence, *parts]), dtype=np.float32)
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
     return vectors[1:] @ vectors[0]
 
 
-def _support(text: str, cited: str, stated: F.Facts, words: list[str], approximate: bool,
-             embed: Callable) -> tuple[str, str]:
+@dataclass(frozen=True)
+class Claim:
+    """What one generated sentence states, read once: its facts, its tokens, its nouns (Korean: Kiwi's), the classes
+    of limiting condition it keeps, whether it says its figures are rounded and whether it denies."""
+
+    text: str
+    facts: F.Facts
+    tokens: tuple[str, ...]
+    nouns: tuple[str, ...]
+    limits: frozenset[str]
+    approximate: bool
+    denies: bool
+    anchors: tuple[Anchor, ...]  # Korean: each figure with its nearest nouns (assistant/generate/binding.py)
+
+    @classmethod
+    def of(cls, text: str) -> "Claim":
+        korean = is_korean(text)
+        nouns = tuple(dict.fromkeys(m.form for m in morphemes(text) if m.tag in ("NNG", "NNP") and len(m.form) > 1)
+                      ) if korean else _english_names(text)
+        return cls(text, F.facts(text), tuple(tokenize(text)), nouns, limits(text),
+                   bool(cues()["approximate"].search(text)), bool(cues()["negation"].search(text)),
+                   anchors(text) if korean else ())
+
+
+def _support(claim: Claim, cited: str, embed: Callable) -> tuple[str, str]:
     """("", "") when one statement of the cited passages (a sentence, or two side by side) holds the sentence: its
-    facts, half its words, its meaning and its negation; else the reason and detail of the closest one in meaning."""
+    facts, half its words, every noun, its limiting conditions, its meaning and its negation; else the reason and
+    detail of the closest one in meaning."""
     parts = windows(cited)
     if not parts:
         return "meaning_far", "0.00"
-    similar = _similarities(text, parts, embed)
-    denies = bool(cues()["negation"].search(text))
+    similar = _similarities(claim.text, parts, embed)
     closest: tuple[str, str] | None = None
     for i in np.argsort(-similar)[:8]:  # the statements closest in meaning first
-        failed = _fails(parts[i], float(similar[i]), stated, words, approximate, denies)
+        failed = _fails(parts[i], float(similar[i]), claim)
         if not failed[0]:
             return "", ""
         closest = closest or failed
     return closest or ("meaning_far", "0.00")
 
 
-def _fails(part: str, meaning: float, stated, words, approximate: bool, denies: bool) -> tuple[str, str]:
-    """Why one statement of a passage does not hold the sentence ("" when it does)."""
+def _noun_found(noun: str, part: str, squashed: str, tokens: set[str]) -> bool:
+    """A noun in a statement: as written, in one of its other-language renderings, or as the same known place or
+    programme under another name ("Busan" in "부산시는 …")."""
+    from assistant.query import find_entities, word_translations
+
+    if "".join(noun.split()).lower() in squashed:
+        return True
+    if any(set(tokenize(r)) & tokens for _, rs in word_translations(tokenize(noun)) for r in rs):
+        return True
+    named = find_entities(noun)
+    return bool(named) and {e.id for e in named} <= {e.id for e in find_entities(part)}
+
+
+def _fails(part: str, meaning: float, claim: Claim) -> tuple[str, str]:
+    """Why one statement of a passage does not hold the sentence ("" when it does). Every noun must be there, not
+    only half the words: a fluent sentence that swaps what a figure measures ("총사업비" for "면적") keeps most of
+    its words. A condition the statement puts on what it says (who, except whom, how much at most) must be kept."""
     if meaning < MIN_MEANING:
         return "meaning_far", f"{meaning:.2f}"
-    lost = F.missing(stated, F.facts(part), approximate)
+    lost = F.missing(claim.facts, F.facts(part), claim.approximate)
     if lost:
         return "fact_elsewhere", "; ".join(lost)
-    share = _coverage(words, set(tokenize(part)))
+    wrong = misbound(claim.anchors, part)
+    if wrong:
+        return "fact_misbound", "; ".join(wrong)
+    tokens = set(tokenize(part))
+    share = _coverage(list(claim.tokens), tokens)
     if share < MIN_COVERAGE:
         return "words_not_covered", f"{share:.2f}"
-    if denies != bool(cues()["negation"].search(part)):
+    squashed = "".join(part.split()).lower()
+    absent = [n for n in claim.nouns if not _noun_found(n, part, squashed, tokens)]
+    if absent:
+        return "noun_not_in_statement", ", ".join(absent)
+    dropped = limits(part) - claim.limits
+    if dropped:
+        return "condition_dropped", ", ".join(sorted(d.split(".", 1)[1] for d in dropped))
+    if claim.denies != bool(cues()["negation"].search(part)):
         return "negation_differs", part.strip()[:120]
     return "", ""
 
@@ -227,16 +317,15 @@ def check_sentence(sentence: str, cites: tuple[int, ...], sources: dict[int, Sou
         return found("wrong_language")
     if is_instruction(text):
         return found("instruction")
-    words = tokenize(text)
-    if cues()["question"].search(text) or not _words(words):
+    claim = Claim.of(text)
+    if cues()["question"].search(text) or not _words(claim.tokens) or _fragment(text):
         return found("not_a_statement")
     cited = "\n".join(sources[n].text for n in cites)
-    stated, approximate = F.facts(text), bool(cues()["approximate"].search(text))
-    lost = F.missing(stated, F.facts(cited), approximate)
+    lost = F.missing(claim.facts, F.facts(cited), claim.approximate)
     if lost:
         return found("fact_not_in_passage", "; ".join(lost))
     entities = {e.id for e in find_entities(cited)}
     names = [n for n in _names(text) if not _found(n, cited, entities)]
     if names:
         return found("name_not_in_passage", ", ".join(dict.fromkeys(names)))
-    return found(*_support(text, cited, stated, words, approximate, embed))
+    return found(*_support(claim, cited, embed))
