@@ -350,12 +350,18 @@ class Assistant:
         return check(programme, facts, lang=lang, locate=self.locate)
 
     def brief(self, topic: str, lang: str = "ko"):
-        """A briefing draft on topic (개요 … 참고자료), every bullet cited; see assistant/briefing.py."""
+        """A briefing draft on topic (개요 … 참고자료), every bullet cited; see assistant/briefing.py. With a language
+        model, its overview and issues are prose the verifier lets stand (assistant/generate/brief.py)."""
         from assistant.briefing import build_briefing
 
         if lang not in ("ko", "en"):
             raise InputError("lang is ko or en")
-        return build_briefing(self, _check_question(topic, "topic"), lang=lang)
+        briefing = build_briefing(self, _check_question(topic, "topic"), lang=lang)
+        if self._chat is None:
+            return briefing
+        from assistant.generate.brief import with_prose
+
+        return with_prose(briefing, self._chat, self._sentence_embedder.embed_queries)
 
     @property
     def documents(self) -> dict[str, dict[str, Any]]:

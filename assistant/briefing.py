@@ -33,6 +33,7 @@ _FIGURE = re.compile(r"\d[\d,.]*\s*(?:조|억|만|천)?\s*(?:원|㎡|m²|m2|평|
 class Bullet:
     text: str
     n: int  # its citation; 0 for a line of the briefing's own (a superseded plan named)
+    prose: bool = False  # a paragraph (a section written by a language model, its markers in its text)
 
     def shown(self) -> str:
         return f"{self.text} [{self.n}]" if self.n else self.text
@@ -46,6 +47,7 @@ class Briefing:
     citations: list[Citation]
     table: FactTable | None = None
     notes: list[str] = field(default_factory=list)
+    drafts: list = field(default_factory=list)  # assistant.generate.brief.SectionDraft: each model-written attempt
     as_of: str = ""  # the newest date of the documents cited (YYYY-MM-DD)
 
     def as_of_line(self) -> str:
@@ -66,7 +68,7 @@ class Briefing:
             out += ["| " + " | ".join(c.replace("|", "/") for c in row) + " |" for row in rows[1:]] + [""]
         for i, (name, bullets) in enumerate(self.sections, 1):
             out += [f"## {i}. {name}", ""]
-            out += [f"- {b.shown()}" for b in bullets] or [f"- {NOT_IN_DOCS[self.lang]}"]
+            out += [b.shown() if b.prose else f"- {b.shown()}" for b in bullets] or [f"- {NOT_IN_DOCS[self.lang]}"]
             out.append("")
         out += [f"## {len(self.sections) + 1}. {SECTIONS[self.lang][-1]}", ""]
         out += [reference(c) for c in self.citations]
@@ -89,7 +91,7 @@ class Briefing:
         for i, (name, bullets) in enumerate(self.sections, 1):
             doc.add_heading(f"{i}. {name}", level=1)
             for b in bullets or [Bullet(NOT_IN_DOCS[self.lang], 0)]:
-                doc.add_paragraph(b.shown(), style="List Bullet")
+                doc.add_paragraph(b.shown(), style=None if b.prose else "List Bullet")
         doc.add_heading(f"{len(self.sections) + 1}. {SECTIONS[self.lang][-1]}", level=1)
         for c in self.citations:
             doc.add_paragraph(reference(c))
@@ -104,11 +106,15 @@ def reference(c: Citation) -> str:
 
 
 def _split(hits: list[Hit]) -> list[tuple[str, Hit]]:
-    """Every content sentence of the passages that can stand as a bullet, with its passage."""
+    """Every content sentence of the passages that can stand as a bullet, with its passage. A sentence that speaks
+    to a language model (planted in a document) says nothing about the topic."""
+    from assistant.generate.verify import is_instruction
+
     pool: list[tuple[str, Hit]] = []
     for h in hits:
         spans = [s for s in split_sentences(h.text) if is_content_sentence(h.text[s[0]:s[1]])]
-        pool += [(t, h) for t in shown_sentences(h.text, spans) if 12 <= len(t) <= 400 and not t.endswith(":")]
+        pool += [(t, h) for t in shown_sentences(h.text, spans)
+                 if 12 <= len(t) <= 400 and not t.endswith(":") and not is_instruction(t)]
     return pool
 
 

@@ -213,7 +213,7 @@ def _lines(briefing: Briefing) -> list[tuple[str, int, int]]:
         lines.append(("", -1, -1))
     for i, (name, bullets) in enumerate(briefing.sections, 1):
         lines.append((f"{i}. {name}", P_HEADING, HEADING))
-        lines += [(b.shown(), P_BULLET, BODY) for b in bullets] or [
+        lines += [(b.shown(), P_BODY if b.prose else P_BULLET, BODY) for b in bullets] or [
             (NOT_IN_DOCS[briefing.lang], P_BULLET, BODY)]
     lines.append((f"{len(briefing.sections) + 1}. {SECTIONS[briefing.lang][-1]}", P_HEADING, HEADING))
     lines += [(_reference(c), P_REF, BODY) for c in briefing.citations]

@@ -213,6 +213,12 @@ def _check(args: argparse.Namespace, facts: dict[str, str]):
 def cmd_brief(args: argparse.Namespace) -> int:
     bot = _open(args)
     briefing = bot.brief(" ".join(args.topic), lang=args.lang)
+    for d in briefing.drafts:  # what the model wrote for a prose section, and what the verifier made of it
+        kept = sum(s.verified for s in d.sentences)
+        outcome = "written as prose" if d.used else f"bullets kept ({d.fallback})"
+        print(f"{d.section}: {outcome}; {kept} of {len(d.sentences)} sentences verified", file=sys.stderr)
+        for s in d.removed:
+            print(f"  removed ({s.reason} {s.detail}): {s.text}", file=sys.stderr)
     if args.format == "docx":
         out = Path(args.out or "briefing.docx")
         briefing.to_docx(out)
@@ -323,6 +329,7 @@ def parser() -> argparse.ArgumentParser:
     br.add_argument("--format", choices=["md", "docx", "hwpx"], default="md")
     br.add_argument("--out", metavar="FILE")
     br.add_argument("--no-build", action="store_true", help="do not build or refresh the index first")
+    _llm_opts(br)
     br.set_defaults(func=cmd_brief)
 
     from assistant.cli_users import register

@@ -70,3 +70,17 @@ def build(question: str, history: Sequence[dict], sources: Sequence[Source], lan
     system = SYSTEM.format(most=most, language=RULES[lang])
     return Prompt(({"role": "system", "content": system}, {"role": "user", "content": user}), tuple(read),
                   tuple(ignored))
+
+
+# What a briefing section asks of the model: its passages are the section's cited ones, so the paragraph says
+# what the bullets said, in prose.
+SECTION_ASK = {
+    "ko": "위 구절만으로 '{topic}'에 관한 검토 보고서의 '{section}' 문단을 쓰십시오.",
+    "en": "Write the '{section}' paragraph of a briefing on '{topic}' from the passages above only.",
+}
+
+
+def build_section(topic: str, section: str, sources: Sequence[Source], lang: str) -> Prompt:
+    """The messages for one briefing section: the same rules, fences and checks as an answer's."""
+    ask = SECTION_ASK[lang].format(topic=_TAG.sub(" ", topic), section=section)
+    return build(ask, [], sources, lang, most=4)
