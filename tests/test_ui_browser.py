@@ -70,7 +70,7 @@ def ask(page, text: str, n_answers: int):
     page.wait_for_function(
         """(n) => { const bots = document.querySelectorAll('#chat [data-testid="bot"]');
                     return bots.length >= n && /\\[\\d+\\]|찾지 못했습니다|do not answer/.test(bots[n-1].innerText); }""",
-        arg=n_answers, timeout=60_000)
+        arg=n_answers, timeout=180_000)  # the first answer loads the models: a minute or more on a busy machine
     page.wait_for_timeout(500)
     return page.locator('#chat [data-testid="bot"]').nth(n_answers - 1).inner_text()
 
