@@ -2,7 +2,7 @@
 citations in the ALCE sense (judged by the verifier), answer accuracy next to the extractive answers, and latency.
 
     python benchmarks/generation.py --llm-url http://127.0.0.1:8080/v1 [--testset eval/testset.jsonl]
-                                    [--limit N] [--sample FILE] [--dump FILE]
+                                    [--offset N] [--limit N] [--sample FILE] [--dump FILE]
     python benchmarks/generation.py --reverify FILE [--sample FILE]
 
 Citation recall: the share of written sentences whose cited passages hold them (verified), before anything is
@@ -54,6 +54,7 @@ def main() -> int:
     ap.add_argument("--index", default=str(ROOT / "index"))
     ap.add_argument("--testset", default=str(ROOT / "eval" / "testset.jsonl"))
     ap.add_argument("--limit", type=int)
+    ap.add_argument("--offset", type=int, default=0, help="skip this many questions first")
     ap.add_argument("--sample", type=Path)
     ap.add_argument("--dump", type=Path)
     ap.add_argument("--reverify", type=Path)
@@ -89,7 +90,8 @@ def written(args) -> tuple[list[dict], object]:
                            llm_model=args.llm_model or None), extractive.embedders)
     row_of = {c.chunk_id: r for r, c in enumerate(extractive.retriever.chunks)}
     records = []
-    for q in [q for q in load_testset(args.testset) if not q.history][: args.limit]:
+    questions = [q for q in load_testset(args.testset) if not q.history][args.offset:]
+    for q in questions[: args.limit]:
         ex = extractive.ask(q.question)
         t0 = time.perf_counter()
         gen = generative.ask(q.question)

@@ -49,17 +49,16 @@ def decide(checks: Sequence[SentenceCheck]) -> str:
 
 
 def off_answer(lead: str, checks: Sequence[SentenceCheck], embed: Callable) -> bool:
-    """Whether the generated answer says something other than the extractive answer it was written from. Its
-    first verified sentence must hold one of the figures the extractive lead states (when it states any: the date
-    asked for, not another date of the passage) and be close to it in meaning: every sentence may be true of its
-    passage and the answer still be to another question."""
-    first = next((bare(c.text) for c in checks if c.verified), "")
-    if not lead or not first:
+    """Whether the generated answer says something other than the extractive answer it was written from: its
+    verified sentences must state every figure the extractive lead states (the date asked for, not only another
+    date or an ordinal of the same passage), and the first of them be close to that lead in meaning. Every sentence
+    may be true of its passage and the answer still be to another question."""
+    kept = [bare(c.text) for c in checks if c.verified]
+    if not lead or not kept:
         return False
-    wanted = F.facts(lead)
-    if not wanted.empty and len(F.missing(wanted, F.facts(first))) == F.count(wanted):
+    if F.missing(F.facts(lead), F.facts(" ".join(kept))):
         return True
-    return meaning(first, lead, embed) < MIN_MEANING
+    return meaning(kept[0], lead, embed) < MIN_MEANING
 
 
 def verdict(extractive: Answer, checks: Sequence[SentenceCheck], embed: Callable) -> str:

@@ -57,10 +57,6 @@ class Facts:
         return not (self.numbers or self.percents or self.dates or self.articles)
 
 
-def count(found: Facts) -> int:
-    return len(found.numbers) + len(found.percents) + len(found.dates) + len(found.articles)
-
-
 def _value(text: str) -> float:
     return float(text.replace(",", ""))
 

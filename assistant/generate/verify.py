@@ -158,11 +158,19 @@ def _names(sentence: str) -> list[str]:
 
 
 def _fragment(text: str) -> bool:
-    """A Korean phrase with no predicate ("KTX 동대구역 접근성"): it takes its claim from the question, which no
-    passage sentence is checked against. English is not read for verbs; a phrase of under four words is one."""
-    if is_korean(text):
-        return not any(m.tag.startswith(("V", "XSV", "XSA", "E")) for m in morphemes(text))
-    return len(re.findall(r"[A-Za-z]+", text)) < 4
+    """A phrase that takes its claim from the question, which no passage sentence is checked against: in Korean,
+    one that does not end as a statement does ("KTX 동대구역 접근성", "정부 계획에 근거한 절차") unless it is a report's
+    item stating a figure ("2031년 완료 목표"); in English (not read for verbs), one of under four words. A table or
+    glossary row ("기간: 2021년 7월 5일부터", "상무지구 · Sangmu district · …") names what each part states."""
+    text = re.sub(r"\s*\([^()]*\)\s*[.。]?\s*$", "", text.strip())  # a closing reference: "(제46조제3항)."
+    if re.search(r"\S: \S| · ", text):
+        return False
+    if not is_korean(text):
+        return len(re.findall(r"[A-Za-z]+", text)) < 4
+    tags = [m.tag for m in morphemes(text) if not m.tag.startswith(("S", "J"))]
+    if tags and tags[-1].startswith(("E", "V")):
+        return False
+    return F.facts(text).empty
 
 
 def _english_names(sentence: str) -> tuple[str, ...]:
@@ -203,8 +211,14 @@ def _coverage(sentence_tokens: list[str], source_tokens: set[str]) -> float:
 
 
 def windows(text: str) -> list[str]:
-    """What one statement of a passage can be: each sentence, and each two sentences side by side."""
-    sentences = [text[s:e] for s, e in split_sentences(text)]
+    """What one statement of a passage can be: each sentence (a table row with its column names, as answers show
+    it), and each two sentences side by side."""
+    from assistant.answer.sentences import shown_sentences
+
+    # A question in a passage (an FAQ's heading, "**Which …?** Daegu.") states nothing: a sentence resting on it
+    # would claim its premise. Only its answer is kept.
+    sentences = [piece for t in shown_sentences(text, split_sentences(text))
+                 for piece in re.split(r"(?<=\?)[*_]*\s+", t) if piece.strip() and not cues()["question"].search(piece)]
     return sentences + [f"{a} {b}" for a, b in zip(sentences, sentences[1:])]
 
 
