@@ -91,3 +91,19 @@ def test_the_generated_text_stands_only_with_a_verified_lead_and_half_verified()
     assert decide([bad, ok, ok]) == "lead_failed"
     assert decide([ok, bad, bad]) == "too_few_verified"
     assert decide([ok, bad]) == "" and decide([ok]) == ""
+
+
+def test_every_reason_the_verifier_or_the_fallback_gives_has_words_in_the_app():
+    """The app shows why a sentence was removed or the model's answer not used: each reason the code can give (read
+    from its source, so a new one cannot be forgotten) has its words in both languages."""
+    import re
+    from pathlib import Path
+
+    from assistant.ui.i18n import TEXT
+
+    source = "".join((Path(__file__).parents[1] / "assistant" / "generate" / f).read_text(encoding="utf-8")
+                     for f in ("verify.py", "answer.py", "brief.py"))
+    given = set(re.findall(r'(?:found\(|return |why = |\bor \(|False, )"([a-z]+(?:_[a-z]+)+)"', source))
+    assert {"no_citation", "fact_misbound", "condition_dropped", "off_answer", "lead_failed", "llm_failed"} <= given
+    for lang in ("ko", "en"):
+        assert given <= set(TEXT[lang]["checks"]), (lang, given - set(TEXT[lang]["checks"]))
