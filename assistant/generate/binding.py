@@ -6,6 +6,7 @@ stand in a clause of the statement that holds the same figure. Pure functions ov
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from assistant.text import morphemes
@@ -82,3 +83,26 @@ def misbound(sentence: tuple[Anchor, ...], statement: str) -> list[str]:
 
 def _fits(noun: str, side: set[str], everywhere: set[str]) -> bool:
     return not noun or _has(side if side else everywhere, noun)
+
+
+# A bound on a figure, before it ("at least 3억", "최대 5년") or after it ("50만 이상", "2년 이내").
+_BEFORE = r"(?:at\s+least|at\s+most|no\s+more\s+than|no\s+less\s+than|more\s+than|less\s+than|up\s+to|over|under|" \
+          r"maximum\s+of|minimum\s+of|within|최대|최소)\s*"
+_AFTER = r"\s*[^\s\d]{0,4}\s*(?:이상|이하|미만|초과|이내|까지)"
+_FIGURE = re.compile(r"\d[\d,.]*")
+
+
+def _bounded(text: str, figure: str) -> bool:
+    """The figure stands in the text with a bound, or as an end of a range ("2002~2018", "2002-2018")."""
+    f = re.escape(figure)
+    year = r"|(?:19|20)\d\d\s*[-–]\s*" + f + r"(?!\d)|(?<!\d)" + f + r"\s*[-–]\s*(?:19|20)\d\d" \
+        if re.fullmatch(r"(?:19|20)\d\d", figure) else ""
+    return bool(re.search(rf"{_BEFORE}{f}(?![\d])|(?<![\d.,]){f}{_AFTER}|\d\s*[~∼〜]\s*{f}(?!\d)|"
+                          rf"(?<![\d.,]){f}\s*[^\s\d]{{0,2}}\s*[~∼〜]\s*\d{year}", text, re.I))
+
+
+def unbounded(sentence: str, statement: str) -> list[str]:
+    """Figures the statement bounds ("at least 3억") or gives as an end of a range ("2002~2018") that the sentence
+    states without one ("about 3억", "2018년을 다룬"): a minimum is not an amount, nor a range's end the range."""
+    figures = dict.fromkeys(m.group(0).rstrip(".,") for m in _FIGURE.finditer(sentence))
+    return [f for f in figures if _bounded(statement, f) and not _bounded(sentence, f)]

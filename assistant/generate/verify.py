@@ -22,7 +22,7 @@ import numpy as np
 from assistant.text import is_korean, morphemes, split_sentences, tokenize
 
 from . import facts as F
-from .binding import Anchor, anchors, misbound
+from .binding import Anchor, anchors, misbound, unbounded
 
 # Shares and similarities a sentence needs. Content words: half, since a fluent sentence adds particles of its own
 # and a paraphrase may name a thing another way (meaning then carries it). Meaning: the cosine above which a
@@ -160,7 +160,7 @@ def _names(sentence: str) -> list[str]:
 def _fragment(text: str) -> bool:
     """A phrase that takes its claim from the question, which no passage sentence is checked against: in Korean,
     one that does not end as a statement does ("KTX 동대구역 접근성", "정부 계획에 근거한 절차") unless it is a report's
-    item stating a figure ("2031년 완료 목표"); in English (not read for verbs), one of under four words. A table or
+    item stating a figure and what it is of ("2031년 완료 목표"); in English (not read for verbs), one of under four words. A table or
     glossary row ("기간: 2021년 7월 5일부터", "상무지구 · Sangmu district · …") names what each part states."""
     text = re.sub(r"\s*\([^()]*\)\s*[.。]?\s*$", "", text.strip())  # a closing reference: "(제46조제3항)."
     if re.search(r"\S: \S| · ", text):
@@ -170,7 +170,7 @@ def _fragment(text: str) -> bool:
     tags = [m.tag for m in morphemes(text) if not m.tag.startswith(("S", "J"))]
     if tags and tags[-1].startswith(("E", "V")):
         return False
-    return F.facts(text).empty
+    return F.facts(text).empty or len(_words(tokenize(text))) < 2  # "94만㎡" alone says of what nothing
 
 
 def _english_names(sentence: str) -> tuple[str, ...]:
@@ -310,6 +310,9 @@ def _fails(part: str, meaning: float, claim: Claim) -> tuple[str, str]:
     dropped = limits(part) - claim.limits
     if dropped:
         return "condition_dropped", ", ".join(sorted(d.split(".", 1)[1] for d in dropped))
+    loose = unbounded(claim.text, part)
+    if loose:
+        return "condition_dropped", "bound on " + ", ".join(loose)
     if claim.denies != bool(cues()["negation"].search(part)):
         return "negation_differs", part.strip()[:120]
     return "", ""
