@@ -209,6 +209,17 @@ def _cite(c: Condition | Benefit, locate) -> dict[str, Any]:
     return {"doc_id": c.doc_id, "page": None, "section": "", "text": c.quote}
 
 
+def _variants_agree(c: "Condition", programme: Programme, parsed: dict[str, Any]) -> str | None:
+    """"met" or "not_met" when the condition's fact is known and every variant of it (the conditions on the same
+    fact that differ by the same unknown fact: 3 years, or 2 for an SME) gives that answer; else None."""
+    given = parsed.get(c.fact)
+    if given is None:
+        return None
+    variants = [v for v in programme.conditions if v.fact == c.fact and v.when and v.when[0] == c.when[0]]
+    found = {"met" if _compare(v.op, given, v.value) else "not_met" for v in variants}
+    return found.pop() if len(found) == 1 else None
+
+
 def evaluate(programme: Programme, facts: dict[str, Any], lang: str = "ko", locate=None) -> CheckResult:
     """Per condition met / not met / unknown, an overall verdict, and the facts still needed.
 
@@ -230,6 +241,12 @@ def evaluate(programme: Programme, facts: dict[str, Any], lang: str = "ko", loca
         if c.when is not None:
             w_fact, w_op, w_value = c.when
             w_given = parsed.get(w_fact)
+            agreed = _variants_agree(c, programme, parsed) if w_given is None else None
+            if agreed is not None:  # every variant gives the same answer: which one applies does not matter
+                if not any(r.fact == c.fact for r in results):
+                    results.append(ConditionResult(c.id, c.text.get(lang) or c.text.get("ko", ""), agreed, c.fact,
+                                                   parsed.get(c.fact), _cite(c, locate)))
+                continue
             if w_given is None:
                 # Which variant applies is itself unknown: one "unknown" line, and ask for the deciding fact.
                 if w_fact not in missing:

@@ -92,7 +92,18 @@ def is_eligibility_question(question: str) -> bool:
     asking for a fact (how much, when, who …: a passage answers those)."""
     if question_cue("asks").search(question):
         return True
-    return bool(question_cue("situational").search(question)) and not question_cue("fact_asked").search(question)
+    return bool(question_cue("situational").search(question)) and not question_cue("fact_asked").search(
+        asking_part(question))
+
+
+def asking_part(question: str) -> str:
+    """The sentences that ask (those ending in a question mark, else the last): a question that tells its case
+    first ("Jeonju, which has 640,000 residents, …") asks for a fact only if its asking sentence does."""
+    from assistant.text import split_sentences
+
+    sentences = [question[a:b].strip() for a, b in split_sentences(question)]
+    asking = [t for t in sentences if t.rstrip().endswith(("?", "？"))]
+    return " ".join(asking) if asking else (sentences[-1] if sentences else question)
 
 
 def detect_programme(question: str) -> Programme | None:
@@ -168,14 +179,42 @@ def destination_area(question: str) -> str | None:
     return areas.pop() if len(areas) == 1 else None
 
 
+_KO_DIGITS = {c: i for i, c in enumerate("영일이삼사오육칠팔구")}
+_KO_SPELLED = re.compile(r"(?<![가-힣\d.])([일이삼사오육칠팔구]?천)?([일이삼사오육칠팔구]?백)?([일이삼사오육칠팔구]?십)?([일이삼사오육칠팔구])?"
+                         r"(?=\s*(?:만|억|명|년|개))")
+_EN_WORDS = dict(zip("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+                     "sixteen seventeen eighteen nineteen twenty thirty forty fifty".split(),
+                     [*range(1, 21), 30, 40, 50]))
+_EN_SPELLED = re.compile(r"\b(" + "|".join(_EN_WORDS) + r")\b(?=\s+(?:million|thousand|hundred|years?|people|"
+                         r"residents|employees|staff)\b)", re.I)
+
+
+def spelled_numbers(text: str) -> str:
+    """Numbers written in words as figures: "팔십오만" → "85만", "백오십억" → "150억", "eleven years" → "11 years"."""
+    def korean(m: re.Match) -> str:
+        if not m.group(0):
+            return ""
+        total = 0
+        for part, scale in zip(m.groups(), (1000, 100, 10, 1)):
+            if part:
+                total += (_KO_DIGITS.get(part[0], 1) if len(part) > 1 or scale == 1 else 1) * scale
+        return str(total)
+
+    text = _KO_SPELLED.sub(korean, text)
+    return _EN_SPELLED.sub(lambda m: str(_EN_WORDS[m.group(1).lower()]), text)
+
+
 def extract_facts(question: str, programme: Programme) -> dict[str, Any]:
     """Facts stated in the question, for the keys this programme uses."""
     keys = {f.key for f in programme.facts}
     out: dict[str, Any] = {}
+    question = spelled_numbers(question)
     q = question.replace(",", "")
     if "population" in keys:
         m = re.search(r"인구\s*(?:가|는|이|도)?\s*(?:약\s*)?(\d+(?:\.\d+)?)\s*(만|천)?\s*명?|(\d+(?:\.\d+)?)\s*(만|천)?\s*명\s*(?:인|의|규모)?", q)
-        m_en = re.search(r"(?:population\s+(?:of\s+)?)?(\d+(?:\.\d+)?)\s*(million|thousand)?\s*(?:people|residents|inhabitants)|population\s+(?:of\s+)?(\d+(?:\.\d+)?)\s*(million|thousand)?", q, re.I)
+        m_en = re.search(r"(?:population\s+(?:of\s+)?)?(\d+(?:\.\d+)?)\s*(million|thousand)?\s*(?:people|residents|inhabitants)|"
+                         r"(?:population|city|town)\s+of\s+(?:about\s+|around\s+|roughly\s+|some\s+|nearly\s+)?"
+                         r"(\d+(?:\.\d+)?)\s*(million|thousand)?", q, re.I)
         if m:
             num, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
             out["population"] = int(float(num) * {"만": 10_000, "천": 1_000}.get(unit or "", 1))

@@ -251,3 +251,33 @@ def test_negated_and_english_facts_are_read():
                        p["hq_relocation_tax_relief"])
     assert hq["business_start_date"] == "2026-11-01"
     assert extract_facts("본사를 평택 고덕 쪽으로 옮기려구요", p["hq_relocation_tax_relief"])["capital_region"] is True
+
+
+def test_numbers_in_words_and_questions_that_tell_their_case_first():
+    from assistant.eligibility import programmes
+    from assistant.eligibility_read import asking_part, detect_programme, extract_facts, spelled_numbers
+
+    assert spelled_numbers("인구가 팔십오만 정도, 백오십억 신청, 1억 5천만 원") == "인구가 85만 정도, 150억 신청, 1억 5천만 원"
+    assert spelled_numbers("eleven years, about one million residents") == "11 years, about 1 million residents"
+    q = ("Our governor will file for an urban convergence zone in downtown Jeonju, which has roughly 640,000 "
+         "residents. Are we good to apply?")
+    assert asking_part(q) == "Are we good to apply?"  # "which" in the telling is no question for a fact
+    assert detect_programme(q).id == "urban_convergence_zone_designation"
+    assert extract_facts("Changwon here, a city of about one million.",
+                         programmes()["urban_convergence_zone_designation"])["population"] == 1_000_000
+
+
+def test_a_condition_whose_variants_all_agree_needs_no_fact_to_choose_between_them():
+    """6 years in the zone meets both 3 years (a larger firm) and 2 (an SME): firm size is not asked; 1 year meets
+    neither; 2.5 years depends on it."""
+    from assistant.eligibility import check
+
+    base = {"whole_factory_relocated": True, "capital_region": False, "same_industry": True,
+            "business_start_date": "2027-07-01", "prior_relief_within_10_years": False,
+            "destination_area": "그 밖의 지역"}
+    status = lambda years: {c.id: c.status for c in check("factory_relocation_tax_relief",  # noqa: E731
+                                                           {**base, "years_in_overcrowding_zone": years}).conditions}
+    assert status(6)["factory_years_in_zone"] == "met" and check(
+        "factory_relocation_tax_relief", {**base, "years_in_overcrowding_zone": 6}).verdict == "eligible"
+    assert status(1)["factory_years_in_zone"] == "not_met"
+    assert status(2.5)["factory_years_in_zone"] == "unknown"
