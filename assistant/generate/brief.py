@@ -46,7 +46,10 @@ class SectionDraft:
 
 def draft(topic: str, section: str, sources: list[Source], lang: str, chat: ChatModel,
           embed: Callable) -> SectionDraft:
-    prompt = build_section(topic, section, sources, lang)
+    """The model reads the section's passages numbered from 1 (small models cite [1] whatever the numbers); its
+    citations are checked against those and given back the briefing's own numbers."""
+    own = {i: s.n for i, s in enumerate(sources, 1)}
+    prompt = build_section(topic, section, [dataclasses.replace(s, n=i) for i, s in enumerate(sources, 1)], lang)
     model = chat.config.model or "(served model)"
     try:
         written = "".join(chat.stream(prompt.messages))
@@ -54,6 +57,8 @@ def draft(topic: str, section: str, sources: list[Source], lang: str, chat: Chat
         return SectionDraft(section, model, (), False, "llm_failed", prompt.ignored)
     by_n = {s.n: s for s in prompt.sources}
     checks = tuple(check_sentence(text, cites, by_n, lang, embed) for text, cites in split_cited(written))
+    checks = tuple(dataclasses.replace(c, cites=tuple(own.get(n, n) for n in c.cites)) if c.verified else c
+                   for c in checks)
     why = decide(checks)
     return SectionDraft(section, model, checks, not why, why, prompt.ignored)
 
