@@ -237,6 +237,12 @@ def evaluate(programme: Programme, facts: dict[str, Any], lang: str = "ko", loca
                 parsed[other] = parse_fact(programme.fact(other), settled)
     results = []
     missing: list[str] = []
+
+    def row(c: Condition, status: str) -> ConditionResult:
+        given = parsed.get(c.fact)
+        return ConditionResult(c.id, c.text.get(lang) or c.text.get("ko", ""), status, c.fact,
+                               given.isoformat() if isinstance(given, date) else given, _cite(c, locate))
+
     for c in programme.conditions:
         if c.when is not None:
             w_fact, w_op, w_value = c.when
@@ -244,8 +250,7 @@ def evaluate(programme: Programme, facts: dict[str, Any], lang: str = "ko", loca
             agreed = _variants_agree(c, programme, parsed) if w_given is None else None
             if agreed is not None:  # every variant gives the same answer: which one applies does not matter
                 if not any(r.fact == c.fact for r in results):
-                    results.append(ConditionResult(c.id, c.text.get(lang) or c.text.get("ko", ""), agreed, c.fact,
-                                                   parsed.get(c.fact), _cite(c, locate)))
+                    results.append(row(c, agreed))
                 continue
             if w_given is None:
                 # Which variant applies is itself unknown: one "unknown" line, and ask for the deciding fact.
@@ -253,9 +258,7 @@ def evaluate(programme: Programme, facts: dict[str, Any], lang: str = "ko", loca
                     missing.append(w_fact)
                 if any(r.fact == c.fact and r.status == "unknown" for r in results):
                     continue
-                cite = _cite(c, locate)
-                results.append(ConditionResult(c.id, c.text.get(lang) or c.text.get("ko", ""), "unknown", c.fact,
-                                               parsed.get(c.fact), cite))
+                results.append(row(c, "unknown"))
                 continue
             if not _compare(w_op, w_given, w_value):
                 continue  # the variant for other cases
@@ -266,9 +269,7 @@ def evaluate(programme: Programme, facts: dict[str, Any], lang: str = "ko", loca
                 missing.append(c.fact)
         else:
             status = "met" if _compare(c.op, given, c.value) else "not_met"
-        cite = _cite(c, locate)
-        results.append(ConditionResult(c.id, c.text.get(lang) or c.text.get("ko", ""), status, c.fact,
-                                       given.isoformat() if isinstance(given, date) else given, cite))
+        results.append(row(c, status))
     if any(r.status == "not_met" for r in results):
         verdict = "not_eligible"
     elif any(r.status == "unknown" for r in results):

@@ -49,8 +49,8 @@ class Source:
 class SentenceCheck:
     """One generated sentence and the verifier's finding: `reason` is "" when verified, else why it was removed
     (no_citation, unknown_passage, wrong_language, instruction, not_a_statement, fact_not_in_passage,
-    name_not_in_passage, meaning_far, fact_elsewhere, fact_misbound, words_not_covered, noun_not_in_statement, condition_dropped,
-    negation_differs), with `detail` saying what was missing."""
+    name_not_in_passage, meaning_far, fact_elsewhere, fact_misbound, words_not_covered, noun_not_in_statement,
+    condition_dropped, negation_differs), with `detail` saying what was missing."""
 
     text: str
     cites: tuple[int, ...]
@@ -160,8 +160,9 @@ def _names(sentence: str) -> list[str]:
 def _fragment(text: str) -> bool:
     """A phrase that takes its claim from the question, which no passage sentence is checked against: in Korean,
     one that does not end as a statement does ("KTX 동대구역 접근성", "정부 계획에 근거한 절차") unless it is a report's
-    item stating a figure and what it is of ("2031년 완료 목표"); in English (not read for verbs), one of under four words. A table or
-    glossary row ("기간: 2021년 7월 5일부터", "상무지구 · Sangmu district · …") names what each part states."""
+    item stating a figure and what it is of ("2031년 완료 목표"); in English (not read for verbs), one of under four
+    words. A table or glossary row ("기간: 2021년 7월 5일부터", "상무지구 · Sangmu district · …") names what each
+    part states."""
     text = re.sub(r"\s*\([^()]*\)\s*[.。]?\s*$", "", text.strip())  # a closing reference: "(제46조제3항)."
     if re.search(r"\S: \S| · ", text):
         return False
@@ -274,17 +275,19 @@ def _support(claim: Claim, cited: str, embed: Callable) -> tuple[str, str]:
     return closest or ("meaning_far", "0.00")
 
 
-def _noun_found(noun: str, part: str, squashed: str, tokens: set[str]) -> bool:
-    """A noun in a statement: as written, in one of its other-language renderings, or as the same known place or
-    programme under another name ("Busan" in "부산시는 …")."""
+def _absent_nouns(nouns: Sequence[str], part: str, tokens: set[str]) -> list[str]:
+    """The nouns a statement does not hold: as written, in one of their other-language renderings, or as the same
+    known place or programme under another name ("Busan" in "부산시는 …"; `_found`, as for names). The statement's
+    places and programmes are read only when a noun is not there as written."""
     from assistant.query import find_entities, word_translations
 
-    if "".join(noun.split()).lower() in squashed:
-        return True
-    if any(set(tokenize(r)) & tokens for _, rs in word_translations(tokenize(noun)) for r in rs):
-        return True
-    named = find_entities(noun)
-    return bool(named) and {e.id for e in named} <= {e.id for e in find_entities(part)}
+    squashed = "".join(part.split()).lower()
+    absent = [n for n in nouns if "".join(n.split()).lower() not in squashed
+              and not any(set(tokenize(r)) & tokens for _, rs in word_translations(tokenize(n)) for r in rs)]
+    if not absent:
+        return []
+    entities = {e.id for e in find_entities(part)}
+    return [n for n in absent if not _found(n, part, entities)]
 
 
 def _fails(part: str, meaning: float, claim: Claim) -> tuple[str, str]:
@@ -303,8 +306,7 @@ def _fails(part: str, meaning: float, claim: Claim) -> tuple[str, str]:
     share = _coverage(list(claim.tokens), tokens)
     if share < MIN_COVERAGE:
         return "words_not_covered", f"{share:.2f}"
-    squashed = "".join(part.split()).lower()
-    absent = [n for n in claim.nouns if not _noun_found(n, part, squashed, tokens)]
+    absent = _absent_nouns(claim.nouns, part, tokens)
     if absent:
         return "noun_not_in_statement", ", ".join(absent)
     dropped = limits(part) - claim.limits
