@@ -25,8 +25,10 @@ SETS = {
     "shipped": (ROOT / "corpus", ["eval/testset.jsonl", "eval/heldout.jsonl"]
                 + sorted(str(p.relative_to(ROOT)) for p in (ROOT / "eval" / "train").glob("*.jsonl"))
                 + ["eval/sealed/corpus.jsonl"]),
-    "statute": (SHARED / "laws", ["eval/external/statute.jsonl", "eval/sealed/statute.jsonl"]),
-    "pdfs": (SHARED / "pdfs" / "ko", ["eval/external/pdfs-ko.jsonl", "eval/sealed/pdfs-ko.jsonl"]),
+    "statute": (SHARED / "laws", ["eval/external/statute.jsonl", "eval/train/external/statute.jsonl",
+                                  "eval/sealed/statute.jsonl"]),
+    "pdfs": (SHARED / "pdfs" / "ko", ["eval/external/pdfs-ko.jsonl", "eval/train/external/pdfs-ko.jsonl",
+                                      "eval/sealed/pdfs-ko.jsonl"]),
 }
 
 

@@ -145,3 +145,18 @@ def test_squad_compare_without_answers_scores_retrieval_for_every_configuration(
         assert metrics["n"] == 3 and "answer" not in metrics
         assert metrics["retrieval"]["hit@1"] == 1.0
     assert "| retrieval.hit@5 | 1 | 1 | 1 |" in next((tmp_path / "reports").glob("*/report.md")).read_text()
+
+
+QUESTION_FILES = sorted(p for p in (ROOT / "eval").rglob("*.jsonl")
+                        if not {"eligibility", "reports"} & set(p.parts) and not p.name.startswith("eligibility"))
+
+
+def test_every_question_file_loads_and_no_id_is_in_two_files():
+    """Training, test, held-out, external and sealed files are separate sets: an id in two would be one question
+    counted in two of them."""
+    seen: dict[str, str] = {}
+    for path in QUESTION_FILES:
+        for q in load_testset(path):
+            assert q.id not in seen, f"{q.id} is in {seen.get(q.id)} and {path.name}"
+            seen[q.id] = path.name
+    assert len(QUESTION_FILES) >= 10

@@ -152,5 +152,8 @@ def heading_key(p: Chunk) -> str:
 
 
 def answers_nothing(text: str, heading: str) -> bool:
-    """Too short, a question (an FAQ heading is what the next sentence answers), or the passage's own heading."""
-    return len(text) < 6 or text.rstrip().endswith(("?", "？")) or bool(heading and text_key(text) == heading)
+    """Too short, a question (an FAQ heading is what the next sentence answers), the passage's own heading, a
+    caption in brackets, or a running header or footer (a short line ending in its page number, "- 24 -")."""
+    if len(text) < 6 or text.rstrip().endswith(("?", "？")) or bool(heading and text_key(text) == heading):
+        return True
+    return bool(cue("caption").match(text)) or (len(text) < 60 and bool(cue("page_marker").search(text)))
