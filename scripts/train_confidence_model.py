@@ -1,6 +1,7 @@
 """Train the answer-confidence model (answer stage 7): is the composed answer right?
 
-Training questions only: eval/train/*.jsonl, written from the corpus for this purpose. Each question the engine
+Training questions only: eval/train/*.jsonl, written from the corpus for this purpose, and eval/train/external/,
+written over the statute and the Korean PDFs of ../shared/external (skipped when that is absent). Each question the engine
 answers (with the confidence stage off) is one example: its answer features (assistant/answer/confidence.py),
 labelled 1 when the answer holds a gold answer, 0 otherwise (a wrong answer, or any answer to an unanswerable
 question). The threshold is then chosen on the same questions, by 5-fold cross-validation: the highest share of
@@ -19,7 +20,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "external"
 sys.path.insert(0, str(ROOT))
+# Training questions over real material nobody here wrote (../shared/external), each with its own index.
+# (index name as scripts/snapshot_answers.py gives it, corpus, question file)
+EXTERNAL = (("statute", SHARED / "laws", "statute.jsonl"), ("pdfs", SHARED / "pdfs" / "ko", "pdfs-ko.jsonl"))
 
 from assistant import Assistant, Settings  # noqa: E402
 from assistant.answer.confidence import FEATURES, ConfidenceModel  # noqa: E402
@@ -87,21 +92,32 @@ def main() -> int:
     ap.add_argument("--max-false-decline", type=float, default=0.02,
                     help="at most this share of answerable questions newly declined (cross-validated)")
     ap.add_argument("--cache", type=Path, help="reuse (or write) the collected examples here")
+    ap.add_argument("--work", type=Path, default=Path("/tmp/pa-snapshot"),
+                    help="indexes of the external material the training files under eval/train/external ask about")
     args = ap.parse_args()
 
     files = sorted(glob.glob(str(ROOT / "eval" / "train" / "*.jsonl")))
+    external = [(index, corpus, ROOT / "eval" / "train" / "external" / name) for index, corpus, name in EXTERNAL
+                if corpus.exists() and (ROOT / "eval" / "train" / "external" / name).exists()]
     if args.cache and args.cache.exists():
         rows = [tuple(r) for r in json.loads(args.cache.read_text(encoding="utf-8"))]
     else:
         bot = Assistant.from_index(args.index, settings=Settings.from_env(answer_confidence="off"), progress=False)
         rows = examples(bot, [q for f in files for q in load_testset(f)])
+        for name, corpus, path in external:
+            index = args.work / f"index-{name}"
+            settings = Settings.from_env(answer_confidence="off", corpus_dirs=(corpus,), index_dir=index,
+                                         upload_dir=args.work / f"uploads-{name}")
+            rows += examples(Assistant.from_index(index, settings=settings, progress=False), load_testset(path))
         if args.cache:
             args.cache.write_text(json.dumps(rows), encoding="utf-8")
+    files += [str(path) for _, _, path in external]
     answered = [r for r in rows if r[0] is not None]
     threshold, stats = choose_threshold(rows, cross_probs(rows, args.l2), args.max_false_decline)
     w, b = fit_logistic([r[0] for r in answered], [int(r[2]) for r in answered], l2=args.l2)
     model = ConfidenceModel(tuple(w), b, threshold)
-    out = model.to_json(trained_on={"files": [Path(f).name for f in files], "answered": len(answered),
+    names = [str(Path(f).relative_to(ROOT)) for f in files]
+    out = model.to_json(trained_on={"files": names, "answered": len(answered),
                                     "answered_right": sum(1 for r in answered if r[2])},
                         threshold_by="5-fold cross-validation on the training questions", cross_validated=stats)
     Path(args.out).write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

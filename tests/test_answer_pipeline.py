@@ -121,3 +121,48 @@ def test_named_terms_are_figures_known_places_and_capitalised_words():
     assert {"2023", "대구"} <= named_terms("대구 특구의 2023년 예산은?")
     assert {"cortex"} <= named_terms("How many firms are in the Cortex district?")
     assert "firm" not in named_terms("How many firms are in the Cortex district?")
+
+
+@pytest.mark.parametrize("question,sentence,unmatched", [
+    ("Which city was not selected in 2020?", "Daegu was selected in 2020.", 1.0),
+    ("Which city was not selected in 2020?", "Ulsan was not selected in 2020.", 0.0),
+    ("선정되지 않은 도시는 어디인가요?", "대구가 선정되었다.", 1.0),
+    ("Which city was selected in 2020?", "Daegu was selected in 2020.", 0.0),
+])
+def test_a_negation_the_answer_lacks_is_unmatched(question, sentence, unmatched):
+    from assistant.answer.confidence import unmatched_cue
+
+    assert unmatched_cue("negation", question, sentence) == unmatched
+
+
+def test_an_end_of_an_order_the_answer_does_not_name_is_unmatched():
+    from assistant.answer.confidence import unmatched_cue
+
+    assert unmatched_cue("extreme", "Which is the smallest zone?", "Daegu is the largest zone.") == 1.0
+    assert unmatched_cue("extreme", "Which is the largest zone?", "Daegu is the largest zone.") == 0.0
+    assert unmatched_cue("extreme", "가장 작은 구역은?", "가장 큰 구역은 A이다.") == 0.0  # the word is there; its object is not read
+
+
+def test_a_name_off_the_lead_sentence_is_a_feature_even_when_its_passage_names_it():
+    text = "대구 특구는 2021년에 선정되었다. 부산 특구는 2022년에 선정되었다."
+    q = "대구 특구는 2022년에 선정되었나요?"
+    ev = Evidence(question=q, query=q, passages=(chunk(1, text),), passage_scores=(0.9,), idf=lambda t: 1.0,
+                  query_terms=tuple(tokenize(q)))
+    an = analyse(ev)
+    cands = [c for c in candidates(ev, an) if c.text.startswith("대구")]
+    feats = dict(answer_features(ev, an, cands, True).named())
+    assert feats["names_missing"] == 0.0  # the passage holds every name
+    assert feats["lead_names_missing"] > 0.0  # the lead sentence lacks the year asked
+
+
+@pytest.mark.parametrize("text,nothing", [
+    ("생성형 AI 구축 및 학습 용역 한국남부발전- 24 -", True),  # a running header with its page number
+    ("[ 제1기 및 제2기 위원 비교 ]", True),  # a table's caption
+    ("사업 기간은 착수일로부터 13개월이다.", False),
+    ("2021-2023년 사업비는 300억 원이다.", False),
+])
+def test_captions_and_running_headers_answer_nothing(text, nothing):
+    from assistant.answer.sentences import answers_nothing
+
+    assert answers_nothing(text, "") == nothing
+

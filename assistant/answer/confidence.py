@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from assistant.cues import cue
 from assistant.query import find_entities, name_tokens
 from assistant.text import tokenize
 
@@ -25,8 +26,9 @@ from .features import dense01
 from .scorer import log_odds_parts, logistic, read_model_json
 
 FEATURES = ("score", "coverage", "own_coverage", "meaning", "kind_match", "kind_asked", "missing_share",
-            "missing_top", "missing_any", "lead_rank", "support", "names_missing", "names_missing_any")
-VERSION = 2
+            "missing_top", "missing_any", "lead_rank", "support", "names_missing", "names_missing_any",
+            "lead_missing_top", "lead_names_missing", "negation_unmatched", "extreme_unmatched")
+VERSION = 3
 _CAPITALISED = re.compile(r"(?<=[a-z,;:]\s)[A-Z][\w'-]+|(?<=\s)[A-Z]{2,}\b")
 
 
@@ -49,6 +51,17 @@ def missing_terms(ev: Evidence, an: Analysis, passages: Sequence[int]) -> dict[s
     for i in passages:
         p = ev.passages[i]
         tokens |= set(tokenize(f"{p.title}\n{p.section}\n{p.text}"))
+    return absent_terms(ev, an, tokens)
+
+
+def lead_window(ev: Evidence, lead: Candidate) -> set[str]:
+    """The words the lead sentence is read with: its own, the sentence before it, its passage's title and heading."""
+    p = ev.passages[lead.passage]
+    return set(lead.terms) | set(lead.near) | set(tokenize(f"{p.title}\n{p.section}"))
+
+
+def absent_terms(ev: Evidence, an: Analysis, tokens: set[str]) -> dict[str, float]:
+    """The question's own words (with their IDF) that these tokens do not hold under any of their names."""
     named = _named_everywhere(ev.question, tokens)
     translated = {q for q, renderings in ev.translations if any(r and frozenset(r) <= tokens for r in renderings)}
     out = {}
@@ -74,6 +87,14 @@ def named_terms(question: str) -> set[str]:
     return out
 
 
+def unmatched_cue(name: str, question: str, sentence: str) -> float:
+    """1 when the question has a word of this cue (a negation, an end of an order) that the sentence lacks: "Which
+    city was not chosen?" read against a sentence naming the city chosen."""
+    asked = {m.group(0).strip().lower() for m in cue(name).finditer(question)}
+    given = {m.group(0).strip().lower() for m in cue(name).finditer(sentence)}
+    return 1.0 if asked - given else 0.0
+
+
 @dataclass(frozen=True)
 class AnswerFeatures:
     values: tuple[float, ...]  # in FEATURES order
@@ -91,11 +112,18 @@ def answer_features(ev: Evidence, an: Analysis, chosen: Sequence[Candidate], lea
     gone = sum(missing.values())
     names = named_terms(ev.question) & set(an.own)
     names_gone = [t for t in names if t in missing]
+    # The same asked of the lead sentence alone: a question written against a passage shares its words, but the
+    # sentence it seems to ask about may lack the one word that was swapped (another year, the opposite word).
+    window = lead_window(ev, lead)
+    off_lead = absent_terms(ev, an, window)
+    said = " ".join(c.text for c in chosen)
     values = (
         lead.score, lead.lex, lead.own_lex, dense01(lead.dense), max(min(lead.tmatch, 2.0), -1.0),
         1.0 if an.own_kinds else 0.0, gone / total, max(missing.values(), default=0.0) / top,
         1.0 if missing else 0.0, min(lead.passage, 10) / 10, 1.0 if lead_support else 0.0,
         len(names_gone) / len(names) if names else 0.0, 1.0 if names_gone else 0.0,
+        max(off_lead.values(), default=0.0) / top, sum(t in off_lead for t in names) / len(names) if names else 0.0,
+        unmatched_cue("negation", ev.question, said), unmatched_cue("extreme", ev.question, said),
     )
     return AnswerFeatures(values, tuple(sorted(missing)))
 
