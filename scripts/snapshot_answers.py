@@ -32,8 +32,17 @@ SETS = {
 }
 
 
-def snapshot(names: list[str], work: Path, out: Path) -> int:
+def open_set(name: str, work: Path, **settings):
+    """The assistant over a set's corpus: the shipped index, or the set's own index under work (built once)."""
     from assistant import Assistant, Settings
+
+    corpus, _ = SETS[name]
+    index = ROOT / "index" if name == "shipped" else work / f"index-{name}"
+    config = Settings.from_env(corpus_dirs=(corpus,), index_dir=index, upload_dir=work / f"uploads-{name}", **settings)
+    return Assistant.from_index(index, settings=config, progress=False)
+
+
+def snapshot(names: list[str], work: Path, out: Path) -> int:
     from assistant.evaluation import load_testset
 
     n = 0
@@ -43,9 +52,7 @@ def snapshot(names: list[str], work: Path, out: Path) -> int:
             if not corpus.exists():
                 print(f"skipped {name}: {corpus} not found", file=sys.stderr)
                 continue
-            index = ROOT / "index" if name == "shipped" else work / f"index-{name}"
-            settings = Settings.from_env(corpus_dirs=(corpus,), index_dir=index, upload_dir=work / f"uploads-{name}")
-            bot = Assistant.from_index(index, settings=settings, progress=False)
+            bot = open_set(name, work)
             for rel in files:
                 if not (ROOT / rel).is_file():
                     continue

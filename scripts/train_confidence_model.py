@@ -1,8 +1,8 @@
 """Train the answer-confidence model (answer stage 7): is the composed answer right?
 
 Training questions only: eval/train/*.jsonl, written from the corpus for this purpose, and eval/train/external/,
-written over the statute and the Korean PDFs of ../shared/external (skipped when that is absent). Each question the engine
-answers (with the confidence stage off) is one example: its answer features (assistant/answer/confidence.py),
+written over the statute and the Korean PDFs of ../shared/external (skipped when that is absent; each on its own
+index, as scripts/snapshot_answers.py opens it). Each question the engine answers (with the confidence stage off) is one example: its answer features (assistant/answer/confidence.py),
 labelled 1 when the answer holds a gold answer, 0 otherwise (a wrong answer, or any answer to an unanswerable
 question). The threshold is then chosen on the same questions, by 5-fold cross-validation: the highest share of
 questions right with at most --max-false-decline of the answerable questions the engine gets right declined.
@@ -20,17 +20,17 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "external"
 sys.path.insert(0, str(ROOT))
-# Training questions over real material nobody here wrote (../shared/external), each with its own index.
-# (index name as scripts/snapshot_answers.py gives it, corpus, question file)
-EXTERNAL = (("statute", SHARED / "laws", "statute.jsonl"), ("pdfs", SHARED / "pdfs" / "ko", "pdfs-ko.jsonl"))
+sys.path.insert(0, str(ROOT / "scripts"))
+# Training questions over real material nobody here wrote: (snapshot set, question file under eval/train/external)
+EXTERNAL = (("statute", "statute.jsonl"), ("pdfs", "pdfs-ko.jsonl"))
 
 from assistant import Assistant, Settings  # noqa: E402
 from assistant.answer.confidence import FEATURES, ConfidenceModel  # noqa: E402
 from assistant.answer.scorer import fit_logistic  # noqa: E402
 from assistant.evaluation.metrics import answer_matches  # noqa: E402
 from assistant.evaluation.testset import load_testset  # noqa: E402
+from snapshot_answers import SETS, open_set  # noqa: E402
 
 
 def examples(bot, questions) -> list[tuple[list[float] | None, bool, bool]]:
@@ -97,21 +97,18 @@ def main() -> int:
     args = ap.parse_args()
 
     files = sorted(glob.glob(str(ROOT / "eval" / "train" / "*.jsonl")))
-    external = [(index, corpus, ROOT / "eval" / "train" / "external" / name) for index, corpus, name in EXTERNAL
-                if corpus.exists() and (ROOT / "eval" / "train" / "external" / name).exists()]
+    external = [(name, ROOT / "eval" / "train" / "external" / file) for name, file in EXTERNAL
+                if SETS[name][0].exists() and (ROOT / "eval" / "train" / "external" / file).exists()]
     if args.cache and args.cache.exists():
         rows = [tuple(r) for r in json.loads(args.cache.read_text(encoding="utf-8"))]
     else:
         bot = Assistant.from_index(args.index, settings=Settings.from_env(answer_confidence="off"), progress=False)
         rows = examples(bot, [q for f in files for q in load_testset(f)])
-        for name, corpus, path in external:
-            index = args.work / f"index-{name}"
-            settings = Settings.from_env(answer_confidence="off", corpus_dirs=(corpus,), index_dir=index,
-                                         upload_dir=args.work / f"uploads-{name}")
-            rows += examples(Assistant.from_index(index, settings=settings, progress=False), load_testset(path))
+        for name, path in external:
+            rows += examples(open_set(name, args.work, answer_confidence="off"), load_testset(path))
         if args.cache:
             args.cache.write_text(json.dumps(rows), encoding="utf-8")
-    files += [str(path) for _, _, path in external]
+    files += [str(path) for _, path in external]
     answered = [r for r in rows if r[0] is not None]
     threshold, stats = choose_threshold(rows, cross_probs(rows, args.l2), args.max_false_decline)
     w, b = fit_logistic([r[0] for r in answered], [int(r[2]) for r in answered], l2=args.l2)

@@ -37,7 +37,7 @@ def evaluate_one(system, q: Question, answer: bool = True) -> dict:
         "cited_pages": [c.page for c in ans.citations],
         "ask_ms": round(ask_ms, 1),
     })
-    if isinstance(ans.evidence, dict) and ans.evidence.get("answer_features"):
+    if ans.evidence.get("answer_features"):
         # The whole answer's features, so a confidence model can be measured on a run without running it again.
         rec["answer_features"] = ans.evidence["answer_features"]
     articles = gold_articles(q.sources)
