@@ -1,7 +1,8 @@
 """Korean local governments (assistant/data/gazetteer.yaml) and the places a free-text question names.
 
-Pure lookup, no figures: the 17 시·도 and the 226 시·군·자치구 with their short and English names, plus a few
-well-known districts (`areas`: 송도, 판교, ...) that resolve to the local government they lie in.
+Pure lookup: the 17 시·도 and the 226 시·군·자치구 with their short and English names and their population (주민등록인구
+at the file's `population_as_of`), plus a few well-known districts (`areas`: 송도, 판교, ...) that resolve to the local
+government they lie in.
 `import assistant` does not import this module; pyyaml loads on the first call.
 """
 
@@ -15,6 +16,8 @@ from importlib import resources
 PROVINCE_KINDS = ("특별시", "광역시", "특별자치시", "도", "특별자치도")
 LOCAL_KINDS = ("시", "군", "자치구")
 _HANGUL = re.compile(r"[가-힣]")
+# A form followed by 동/읍/면 that ends the word names a neighbourhood of that name ("성남동"), not the place.
+_NEIGHBOURHOOD = r"[동읍면](?:[^가-힣]|$|의|에|은|는|이|가|을|를|과|와|쪽|일대|주변)"
 # What may stand between a 시·도 and the place it qualifies: "부산 중구", "Jung-gu, Busan", "Gyeonggi-do Hwaseong".
 _GAP = re.compile(r"(?:-do\b|\s+province\b)?[\s,·()]*", re.IGNORECASE)
 
@@ -27,6 +30,7 @@ class Place:
     capital_region: bool  # 수도권 (서울·인천·경기, 수도권정비계획법 제2조)
     en: str
     short: tuple[str, ...] = ()
+    population: int | None = None  # 주민등록인구 at population_as_of()
 
     @property
     def label(self) -> str:
@@ -47,7 +51,7 @@ def places() -> tuple[Place, ...]:
     """Every row of the gazetteer, 시·도 first, in file order."""
     rows = tuple(
         Place(name=r["name"], kind=r["kind"], province=r["province"], capital_region=bool(r["capital_region"]),
-              en=r["en"], short=tuple(r.get("short") or ()))
+              en=r["en"], short=tuple(r.get("short") or ()), population=r.get("population"))
         for r in _data()["places"]
     )
     _check_rows(rows)
@@ -67,6 +71,11 @@ def _check_rows(rows: tuple[Place, ...]) -> None:
             raise ValueError(f"gazetteer: {p.label} names an unknown 시·도")
         if p.province is not None and p.capital_region != provinces[p.province].capital_region:
             raise ValueError(f"gazetteer: {p.label} disagrees with its 시·도 on capital_region")
+
+
+def population_as_of() -> tuple[str, str]:
+    """The date and source of every row's population figure."""
+    return str(_data()["population_as_of"]), str(_data()["population_source"])
 
 
 @lru_cache(maxsize=1)
@@ -100,7 +109,7 @@ def _pattern() -> re.Pattern[str]:
     alternatives = []
     for form in sorted(_forms(), key=len, reverse=True):
         if _HANGUL.search(form):
-            alternatives.append(rf"(?<![가-힣]){re.escape(form)}")
+            alternatives.append(rf"(?<![가-힣]){re.escape(form)}(?!{_NEIGHBOURHOOD})")
         else:
             alternatives.append(rf"(?<![A-Za-z]){re.escape(form)}(?![A-Za-z])")
     return re.compile("|".join(alternatives), re.IGNORECASE)
@@ -135,6 +144,11 @@ def resolve(text: str) -> list[Place]:
     """The places `text` names, longest match first (then by position). An ambiguous form (중구, 고성) counts only
     when the text also names the 시·도 that tells its rows apart; a 시·도 named only to qualify a place in it
     ("부산 중구") is not returned itself."""
+    return [p for p, _, _ in mentions(text)]
+
+
+def mentions(text: str) -> list[tuple[Place, int, int]]:
+    """What `resolve` returns, each place with the span of its longest (then first) mention in `text`."""
     matches = [(m.start(), m.end(), _forms()[m.group(0).lower()]) for m in _pattern().finditer(text or "")]
     named = [(start, ps[0]) for start, _, ps in matches if len(ps) == 1 and ps[0].province is None]
     hits = [(start, end, ps[0] if len(ps) == 1 else _qualify(ps, start, named)) for start, end, ps in matches]
@@ -145,7 +159,7 @@ def resolve(text: str) -> list[Place]:
             continue
         key = (-(end - start), start)
         best[place] = min(best.get(place, key), key)
-    return sorted(best, key=best.__getitem__)
+    return [(p, best[p][1], best[p][1] - best[p][0]) for p in sorted(best, key=best.__getitem__)]
 
 
 def province_of(place: Place) -> Place:

@@ -40,6 +40,23 @@ def test_header_names_sources_and_as_of_date():
     assert raw()["as_of"] == "2024-12-31"
 
 
+def test_every_row_has_a_population_that_adds_up():
+    """The populations were transcribed from one table: each 시·도 is the sum of its 시·군·구, the 17 sum to the
+    national total, and a few rows are where they should be (the two largest cities, the smallest county)."""
+    assert all(isinstance(p.population, int) and p.population > 0 for p in places())
+    totals = defaultdict(int)
+    for p in places():
+        if p.province is not None:
+            totals[p.province] += p.population
+    provinces = {p.name: p for p in places() if p.province is None}
+    assert {n: t for n, t in totals.items()} == {n: provinces[n].population for n in totals}
+    assert sum(p.population for p in provinces.values()) == raw()["population_total"]
+    cities = sorted((p for p in places() if p.kind == "시"), key=lambda p: -p.population)
+    assert [p.name for p in cities[:2]] == ["수원시", "용인시"]
+    assert min(places(), key=lambda p: p.population).name == "울릉군"
+    assert raw()["population_as_of"] == "2025-12-31" and "주민등록인구" in raw()["population_source"]
+
+
 def test_the_provinces():
     names = {p.name for p in places() if p.province is None}
     assert names == {"서울특별시", "부산광역시", "대구광역시", "인천광역시", "광주광역시", "대전광역시", "울산광역시",
