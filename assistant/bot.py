@@ -52,7 +52,23 @@ def _given(value: Any, lang: str) -> str:
     return str(value)
 
 
-def eligibility_to_answer(question: str, result, lang: str) -> Answer:
+def _from_gazetteer(key: str, value: Any, place, lang: str) -> str:
+    """Where a fact the question did not state came from: the gazetteer row of the place it names."""
+    from assistant.gazetteer import population_as_of
+
+    name = place.label if lang == "ko" else place.en
+    if key == "population":
+        as_of, source = population_as_of()
+        return (f"지명 자료: {name} 주민등록인구 {value:,}명, {as_of} 기준, {source}" if lang == "ko" else
+                f"gazetteer: {name}, resident registration population {value:,} at {as_of} ({source})")
+    if key == "capital_region":
+        where = ("수도권" if value else "수도권 밖") if lang == "ko" else (
+            "in the capital region" if value else "outside the capital region")
+        return f"지명 자료: {name} — {where}" if lang == "ko" else f"gazetteer: {name} is {where}"
+    return f"{'지명 자료' if lang == 'ko' else 'gazetteer'}: {name} → {_given(value, lang)}"
+
+
+def eligibility_to_answer(question: str, result, lang: str, sources: dict | None = None) -> Answer:
     """The checker's result as a chat answer, in the order a caseworker reads it: the verdict; the condition that
     decides (an unmet one, else one still open) with its [n] clause; the benefit that follows (rate, period, cap)
     unless a condition fails; the other conditions, each with the fact read from the question; what to ask."""
@@ -68,7 +84,8 @@ def eligibility_to_answer(question: str, result, lang: str) -> Answer:
         return f"{text} [{len(citations)}]"
 
     def condition(c) -> str:
-        given = f" ({GIVEN[lang]}{_given(c.given, lang)})" if c.given is not None else ""
+        given = "" if c.given is None else (f" ({_from_gazetteer(c.fact, c.given, sources[c.fact], lang)})"
+                                            if c.fact in (sources or {}) else f" ({GIVEN[lang]}{_given(c.given, lang)})")
         return "- " + cite(f"{STATUS[lang][c.status]} — {c.text}{given}", c.citation)
 
     ordered = sorted(result.conditions, key=lambda c: _DECIDES.get(c.status, 3))
@@ -79,7 +96,8 @@ def eligibility_to_answer(question: str, result, lang: str) -> Answer:
     if result.questions:
         lines.append(("확인이 필요한 사항: " if lang == "ko" else "Please tell me: ") + " / ".join(result.questions))
     return Answer(question=question, text="\n".join(lines), abstained=False, citations=tuple(citations),
-                  query=question, evidence={"eligibility": result.to_json()})
+                  query=question, evidence={"eligibility": {**result.to_json(), "from_gazetteer": {
+                      k: p.label for k, p in (sources or {}).items()}}})
 
 
 def merge_answers(direct: Answer, table: Answer) -> Answer:
@@ -312,7 +330,7 @@ class Assistant:
     def _eligibility_answer(self, question: str, history: list[dict] | None) -> Answer | None:
         """An eligibility question ("인구 62만 명인 비수도권 도시도 … 신청할 수 있나요?") is answered per condition,
         with the facts it states filled in and the missing ones asked for."""
-        from assistant.eligibility_read import detect_programme, extract_facts
+        from assistant.eligibility_read import detect_programme, read_turns
         from assistant.text import is_korean
 
         prog = detect_programme(question)
@@ -325,11 +343,9 @@ class Assistant:
         if not any(d in self.index.files for d in _cited_docs(prog)):
             return None
         lang = "ko" if is_korean(question) else "en"
-        facts = {}
-        for turn in [t.get("content", "") for t in (history or []) if t.get("role") == "user"] + [question]:
-            facts.update(extract_facts(turn, prog))
-        result = self.check(prog.id, facts, lang=lang)
-        return eligibility_to_answer(question, result, lang)
+        case = read_turns([t.get("content", "") for t in (history or []) if t.get("role") == "user"] + [question], prog)
+        result = self.check(prog.id, case.facts, lang=lang)
+        return eligibility_to_answer(question, result, lang, case.sources)
 
     # --- eligibility and briefings ----------------------------------------------------------------------------
     def locate(self, doc_id: str, quote: str) -> dict[str, Any]:

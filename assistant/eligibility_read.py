@@ -11,6 +11,8 @@ from typing import Any
 
 from assistant.cues import data_pattern
 from assistant.eligibility import Programme, _rules, programmes
+from assistant.eligibility_places import (applicant_of, destination_area, place_in_capital_region, places_in,
+                                         population_city)
 from assistant.evaluation.metrics import canonical_dates
 
 
@@ -21,6 +23,7 @@ class Reader:
     value: Any = None
     number: bool = False
     scale: float = 1.0
+    undecided: bool = False  # the question says the fact is not settled yet: it stays unknown
 
     def read(self, question: str) -> Any:
         m = self.pattern.search(question)
@@ -37,12 +40,17 @@ class Reader:
 def readers() -> dict[str, tuple[Reader, ...]]:
     raw = _rules()
     return {key: tuple(Reader(re.compile(r["pattern"], re.I), r.get("value"), bool(r.get("number")),
-                              float(r.get("scale", 1.0))) for r in rules)
+                              float(r.get("scale", 1.0)), bool(r.get("undecided"))) for r in rules)
             for key, rules in (raw.get("readers") or {}).items()}
 
 
 _ISO_DAY = re.compile(r"(?<!\d)((?:19|20)\d{2})-(\d{2})-(\d{2})(?!\d)")  # dates in any language, made ISO
-_FULL_DATE = re.compile(r"((?:19|20)\d{2})\s*[년.-]\s*(\d{1,2})\s*[월.-]\s*(\d{1,2})\s*일?")
+_FULL_DATE = re.compile(r"((?:19|20)\d{2}|['‘’]\d{2})\s*[년.-]\s*(\d{1,2})\s*[월.-]\s*(\d{1,2})\s*일?")
+
+
+def _full_year(year: str) -> int:
+    """'2027' → 2027; "'27" (this century, as spoken) → 2027."""
+    return int(year) if year[0].isdigit() else 2000 + int(year[1:])
 
 
 def _read_data_facts(q: str, programme: Programme, out: dict[str, Any]) -> None:
@@ -52,32 +60,17 @@ def _read_data_facts(q: str, programme: Programme, out: dict[str, Any]) -> None:
         if fact.key in out:
             continue
         for reader in rules.get(fact.key, ()):
-            value = reader.read(q)
+            if reader.undecided and reader.pattern.search(q):
+                break
+            value = None if reader.undecided else reader.read(q)
             if value is not None:
                 out[fact.key] = value
                 break
         if fact.key not in out and fact.type == "date":
             found = _FULL_DATE.findall(q) + _ISO_DAY.findall(canonical_dates(q))
-            dates = {f"{int(y):04d}-{int(mth):02d}-{int(d):02d}" for y, mth, d in found}
+            dates = {f"{_full_year(y):04d}-{int(mth):02d}-{int(d):02d}" for y, mth, d in found}
             if len(dates) == 1:
                 out[fact.key] = dates.pop()
-
-
-def _applicant(q: str, out: dict[str, Any]) -> str | None:
-    """Who applies, from the place the question names (gazetteer) and its population: the mayor of a 시 of
-    500,000 or more, a metropolitan mayor, a provincial governor."""
-    from assistant.gazetteer import resolve
-
-    if not re.search(r"시장|도지사|지사|mayor|governor", q, re.I):
-        return None
-    kinds = {p.kind for p in resolve(q)}
-    if "광역시" in kinds:
-        return "광역시장"
-    if "시" in kinds and out.get("population", 0) >= 500_000:
-        return "인구 50만 이상 대도시 시장"
-    if kinds & {"도", "특별자치도"} and re.search(r"도지사|governor", q, re.I):
-        return "도지사" if "도" in kinds else "특별자치도지사"
-    return None
 
 
 # --- recognising an eligibility question in chat --------------------------------------------------------------
@@ -130,62 +123,13 @@ def detect_programme(question: str) -> Programme | None:
     return best
 
 
-# The place something moves to: "대구로 이전", "창원시로 옮기면", "to Daegu".
-_DESTINATION = re.compile(r"(\S+?)\s*(?:으로|로)\s*(?:(?:본사|공장|사옥|회사)(?:를|을)\s*|(?:전부|모두|함께|통째로|다)\s*)*"
-                          r"(?:이전|옮기|옮겨|이사|이주|내려)|"
-                          r"\b(?:move|moving|relocat\w*)\b[^.?]*?\bto\s+((?:[A-Z][\w-]*\s?){1,3})")
-
-
-def _places(question: str, where: str) -> list:
-    """The gazetteer's places the question names ("named") or moves to ("destination": the word before 으로/로,
-    or the nearest words before it that name a place, "평택 고덕 쪽으로")."""
-    from assistant.gazetteer import resolve
-
-    if where != "destination":
-        return resolve(question)
-    m = _DESTINATION.search(question)
-    if not m:
-        return []
-    if m.group(2):
-        return resolve(m.group(2))
-    words = question[:m.end(1)].split()
-    for n in range(1, min(3, len(words)) + 1):
-        found = resolve(" ".join(words[-n:]))
-        if found:
-            return found
-    return []
-
-
-def place_in_capital_region(question: str, where: str) -> bool | None:
-    """Whether the place the question names ("named") or moves to ("destination") is in the capital region, from
-    the gazetteer; None when it names none, or several that disagree."""
-    from assistant.gazetteer import in_capital_region
-
-    regions = {in_capital_region(p) for p in _places(question, where)}
-    return regions.pop() if len(regions) == 1 else None
-
-
-# The relocation reliefs' kinds of destination (조세특례제한법 제63조 제1항 제2호 가목), as eligibility.yaml names them.
-CAPITAL, METRO_CITY, ELSEWHERE = "수도권", "수도권 밖 광역시", "그 밖의 지역"
-
-
-def destination_area(question: str) -> str | None:
-    """Which kind of area the place something moves to is: the capital region, a metropolitan city outside it (its
-    districts and counties included), or elsewhere; None when the question names no single destination."""
-    from assistant.gazetteer import in_capital_region, province_of
-
-    areas = {CAPITAL if in_capital_region(p) else METRO_CITY if province_of(p).kind == "광역시" else ELSEWHERE
-             for p in _places(question, "destination")}
-    return areas.pop() if len(areas) == 1 else None
-
-
 _KO_DIGITS = {c: i for i, c in enumerate("영일이삼사오육칠팔구")}
 _KO_SPELLED = re.compile(r"(?<![가-힣\d.])([일이삼사오육칠팔구]?천)?([일이삼사오육칠팔구]?백)?([일이삼사오육칠팔구]?십)?([일이삼사오육칠팔구])?"
                          r"(?=\s*(?:만|억|명|년|개))")
 _EN_WORDS = dict(zip("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
                      "sixteen seventeen eighteen nineteen twenty thirty forty fifty".split(),
                      [*range(1, 21), 30, 40, 50]))
-_EN_SPELLED = re.compile(r"\b(" + "|".join(_EN_WORDS) + r")\b(?=\s+(?:million|thousand|hundred|years?|people|"
+_EN_SPELLED = re.compile(r"\b(?:(twenty|thirty|forty|fifty)-)?(" + "|".join(_EN_WORDS) + r")\b(?=\s+(?:million|thousand|hundred|years?|months?|people|"
                          r"residents|employees|staff)\b)", re.I)
 
 
@@ -201,26 +145,106 @@ def spelled_numbers(text: str) -> str:
         return str(total)
 
     text = _KO_SPELLED.sub(korean, text)
-    return _EN_SPELLED.sub(lambda m: str(_EN_WORDS[m.group(1).lower()]), text)
+    return _EN_SPELLED.sub(lambda m: str(_EN_WORDS.get((m.group(1) or "").lower(), 0) + _EN_WORDS[m.group(2).lower()]),
+                           text)
+
+
+_KO_POPULATION = re.compile(r"인구\s*(?:가|는|이|도)?\s*(?:약\s*)?(\d+(?:\.\d+)?)\s*(만|천)?\s*명?|"
+                            r"(\d+(?:\.\d+)?)\s*(만|천)?\s*명\s*(?:인|의|규모)?|(?:한|약|대략)\s*(\d+(?:\.\d+)?)\s*(만)\s*(?:정도|쯤|명)")
+# A figure the population falls short of ("50만이 조금 안 되는"): a bound, not the population, when another is given.
+_SHORT_OF = re.compile(r"\s*(?:이|가)?\s*(?:조금|약간|살짝)?\s*(?:안\s*되|못\s*미치|미만|아래|밑)")
+
+
+def _population_stated(q: str) -> re.Match | None:
+    """The Korean statement of a population: the first figure that is not only a bound the population falls
+    short of (that one counts when it is the only figure)."""
+    found = list(_KO_POPULATION.finditer(q))
+    exact = [m for m in found if not _SHORT_OF.match(q, m.end())]
+    return (exact or found or [None])[0]
+
+
+def _population_fact(q: str) -> int | None:
+    """The population the question states, in Korean (62만 명, 인구 약 53만) or English (640,000 residents)."""
+    m = _population_stated(q)
+    m_en = re.search(r"(?:population\s+(?:of\s+)?)?(\d+(?:\.\d+)?)\s*(million|thousand)?\s*(?:people|residents|inhabitants)|"
+                     r"(?:population|city|town)\s+of\s+(?:about\s+|around\s+|roughly\s+|some\s+|nearly\s+)?"
+                     r"(\d+(?:\.\d+)?)\s*(million|thousand)?", q, re.I)
+    if m:
+        num, unit = next((m.group(i), m.group(i + 1)) for i in (1, 3, 5) if m.group(i))
+        return int(float(num) * {"만": 10_000, "천": 1_000}.get(unit or "", 1))
+    if m_en:
+        num, unit = (m_en.group(1), m_en.group(2)) if m_en.group(1) else (m_en.group(3), m_en.group(4))
+        return int(float(num) * {"million": 1_000_000, "thousand": 1_000}.get((unit or "").lower(), 1))
+    return None
+
+
+def _years_stated(q: str) -> float | None:
+    """A span of years the question states: 3년, 2년 반, 1년 6개월, 30개월, 5 years, 18 months (a calendar year such
+    as 2019년 is no span)."""
+    m = re.search(r"(?<![\d.])(\d{1,2}(?:\.\d+)?)\s*년\s*(반|\d{1,2}\s*개월)?\s*(?:이상|간|동안|째)?", q) or re.search(
+        r"(?<![\d.])(\d{1,2}(?:\.\d+)?)()\s*years?", q, re.I)
+    if m:
+        extra = m.group(2) or ""
+        return float(m.group(1)) + (0.5 if extra == "반" else int(extra[:-2]) / 12 if extra else 0)
+    m = re.search(r"(?<![\d.])(\d{1,3})\s*(?:개월|months?\b)", q, re.I)
+    return int(m.group(1)) / 12 if m else None
+
+
+@dataclass(frozen=True)
+class Case:
+    """What a question tells the checker: its facts, and for those read from the gazetteer rather than stated (a
+    city's population, whether a named place is in the capital region), the place each was read from."""
+    facts: dict[str, Any]
+    sources: dict[str, Any]  # fact key -> gazetteer Place
 
 
 def extract_facts(question: str, programme: Programme) -> dict[str, Any]:
-    """Facts stated in the question, for the keys this programme uses."""
+    """Facts the question states or the gazetteer gives for the places it names, for this programme's keys."""
+    return read_case(question, programme).facts
+
+
+def read_turns(turns: list[str], programme: Programme) -> Case:
+    """The facts of a conversation, later turns first; a fact a turn states outranks one read from the gazetteer."""
+    facts: dict[str, Any] = {}
+    sources: dict[str, Any] = {}
+    for turn in turns:
+        case = read_case(turn, programme)
+        for key, value in case.facts.items():
+            if key in case.sources and key in facts and key not in sources:
+                continue
+            facts[key] = value
+            sources.pop(key, None)
+            if key in case.sources:
+                sources[key] = case.sources[key]
+    return Case(facts, sources)
+
+
+def read_case(question: str, programme: Programme) -> Case:
+    keys = {f.key for f in programme.facts}
+    sources: dict[str, Any] = {}
+    out = _stated_facts(question, programme, sources)
+    if "population" in keys and "population" not in out:
+        city = population_city(question)
+        if city is not None:
+            out["population"] = city.population
+            sources["population"] = city
+    if "applicant" in keys and "applicant" not in out:
+        who, place = applicant_of(spelled_numbers(question), out)
+        if who:
+            out["applicant"] = who
+            if place is not None:
+                sources["applicant"] = place
+    return Case(out, sources)
+
+
+def _stated_facts(question: str, programme: Programme, sources: dict[str, Any]) -> dict[str, Any]:
     keys = {f.key for f in programme.facts}
     out: dict[str, Any] = {}
     question = spelled_numbers(question)
     q = question.replace(",", "")
-    if "population" in keys:
-        m = re.search(r"인구\s*(?:가|는|이|도)?\s*(?:약\s*)?(\d+(?:\.\d+)?)\s*(만|천)?\s*명?|(\d+(?:\.\d+)?)\s*(만|천)?\s*명\s*(?:인|의|규모)?", q)
-        m_en = re.search(r"(?:population\s+(?:of\s+)?)?(\d+(?:\.\d+)?)\s*(million|thousand)?\s*(?:people|residents|inhabitants)|"
-                         r"(?:population|city|town)\s+of\s+(?:about\s+|around\s+|roughly\s+|some\s+|nearly\s+)?"
-                         r"(\d+(?:\.\d+)?)\s*(million|thousand)?", q, re.I)
-        if m:
-            num, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-            out["population"] = int(float(num) * {"만": 10_000, "천": 1_000}.get(unit or "", 1))
-        elif m_en:
-            num, unit = (m_en.group(1), m_en.group(2)) if m_en.group(1) else (m_en.group(3), m_en.group(4))
-            out["population"] = int(float(num) * {"million": 1_000_000, "thousand": 1_000}.get((unit or "").lower(), 1))
+    population = _population_fact(q) if "population" in keys else None
+    if population is not None:
+        out["population"] = population
     if "capital_region" in keys:
         where = programme.fact("capital_region").place
         in_region = place_in_capital_region(q, where) if where else None
@@ -228,23 +252,25 @@ def extract_facts(question: str, programme: Programme) -> dict[str, Any]:
             out["capital_region"] = False
         elif in_region is not None:
             out["capital_region"] = in_region
-        elif re.search(r"수도권|서울|경기|인천|capital region|seoul|gyeonggi|incheon", q, re.I):
+            sources["capital_region"] = places_in(q, where)[0]
+        elif re.search(r"수도권\s*(?:안|내|내부)\S*\s*(?:\S+\s*){0,3}?(?:으로|로)\s*(?:\S+\s*)?(?:이전|옮|이사)|"
+                       r"(?:move|relocat)\w*\s+(?:\w+\s+){0,3}?(?:within|inside)\s+the\s+capital\s+region", q, re.I):
+            out["capital_region"] = True  # the move stays inside the capital region, wherever exactly
+        elif where != "destination" and re.search(r"수도권|서울|경기|인천|capital region|seoul|gyeonggi|incheon", q, re.I):
             out["capital_region"] = True
     if "destination_area" in keys:
         area = destination_area(q)
         if area:
             out["destination_area"] = area
     if "sme" in keys:
-        if re.search(r"중견|대기업|large (?:firm|company)|mid-sized", q, re.I):
+        if re.search(r"중견|대기업|중소기업\S*\s*(?:은|이)?\s*아니|large\s+(?:[\w-]+\s+){0,2}(?:firm|company|corporation|"
+                     r"manufacturer)|mid-sized|not\s+an?\s+SME|non-SME", q, re.I):
             out["sme"] = False
         elif re.search(r"중소기업|\bSME\b|small (?:and medium|business|firm)", q, re.I):
             out["sme"] = True
     if "years_in_overcrowding_zone" in keys:
-        m = re.search(r"(\d+(?:\.\d+)?)\s*년\s*(반|\d{1,2}\s*개월)?\s*(?:이상|간|동안|째)?", q) or re.search(
-            r"(\d+(?:\.\d+)?)()\s*years?", q, re.I)
-        if m and re.search(r"과밀|수도권|서울|overcrowd|capital|seoul", q, re.I):
-            extra = m.group(2) or ""
-            years = float(m.group(1)) + (0.5 if extra == "반" else int(extra[:-2]) / 12 if extra else 0)
+        years = _years_stated(q)
+        if years is not None and re.search(r"과밀|수도권|서울|overcrowd|capital|seoul", q, re.I):
             out["years_in_overcrowding_zone"] = int(years) if years.is_integer() else round(years, 2)
     if "same_industry" in keys:
         if re.search(r"같은\s*업종|동일\s*업종|same (?:industry|business)", q, re.I):
@@ -258,8 +284,4 @@ def extract_facts(question: str, programme: Programme) -> dict[str, Any]:
         if m:
             out["years_since_founding"] = int(next(g for g in m.groups() if g))
     _read_data_facts(question, programme, out)
-    if "applicant" in keys and "applicant" not in out:
-        who = _applicant(question, out)
-        if who:
-            out["applicant"] = who
     return out

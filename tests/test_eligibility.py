@@ -128,7 +128,8 @@ def test_a_place_the_question_names_or_moves_to_gives_the_capital_region_fact():
 
     p = programmes()
     zone = p["urban_convergence_zone_designation"]
-    assert extract_facts("화성시는 인구 90만인데 신청돼요?", zone) == {"population": 900000, "capital_region": True}
+    assert extract_facts("화성시는 인구 90만인데 신청돼요?", zone) == {
+        "population": 900000, "capital_region": True, "applicant": "인구 50만 이상 대도시 시장"}
     assert extract_facts("청주시도 특구 지정 신청할 수 있나요?", zone)["capital_region"] is False
     hq = p["hq_relocation_tax_relief"]
     assert extract_facts("서울에서 대구로 본사를 이전하면 감면 받나요?", hq)["capital_region"] is False
@@ -137,6 +138,29 @@ def test_a_place_the_question_names_or_moves_to_gives_the_capital_region_fact():
     assert extract_facts("과밀억제권역에서 5년 있던 공장을 화성으로 옮기면?", factory)["capital_region"] is True
     # a place named only as where it comes from is no answer about the destination
     assert "capital_region" not in extract_facts("대구에 있는 본사를 옮기면 감면되나요?", hq)
+
+
+def test_a_city_named_without_its_population_takes_the_gazetteers_and_says_so():
+    """The population and who applies follow from the place the question makes its subject; a figure the asker
+    states (in this turn or an earlier one) outranks the gazetteer's; a place named only as a site is not the
+    applicant."""
+    from assistant.eligibility_read import read_case, read_turns
+
+    zone = programmes()["urban_convergence_zone_designation"]
+    case = read_case("청주시도 도심융합특구 신청할 수 있나요?", zone)
+    assert case.facts == {"capital_region": False, "population": 856152, "applicant": "인구 50만 이상 대도시 시장"}
+    assert {k: p.label for k, p in case.sources.items()} == dict.fromkeys(case.facts, "충청북도 청주시")
+    assert read_case("Can Gimhae apply for an urban convergence zone?", zone).facts["population"] == 533035
+    small = read_case("경주시도 도심융합특구 지정 신청 가능한가요?", zone).facts
+    assert small["applicant"] == "기타" and small["population"] < 500_000
+    assert read_case("달성군도 도심융합특구 신청돼요?", zone).facts["applicant"] == "군수·자치구 구청장"
+    assert read_case("부산시가 해운대구에 도심융합특구 신청하면 돼요?", zone).facts["applicant"] == "광역시장"
+    stated = read_case("청주시는 인구 85만인데 신청돼요?", zone)
+    assert stated.facts["population"] == 850000 and "population" not in stated.sources
+    turns = read_turns(["저희 시 인구가 53만이에요. 특구 신청 되나요?", "김해시예요"], zone)
+    assert turns.facts["population"] == 530000 and "population" not in turns.sources
+    verdict, got, _ = statuses("urban_convergence_zone_designation", read_case("화성시는 신청돼요?", zone).facts)
+    assert verdict == "not_eligible" and got["ucz_outside_capital_region"] == "not_met"
 
 
 def test_an_eligibility_answer_opens_with_the_verdict_and_the_condition_that_decides_it():
@@ -281,3 +305,32 @@ def test_a_condition_whose_variants_all_agree_needs_no_fact_to_choose_between_th
         "factory_relocation_tax_relief", {**base, "years_in_overcrowding_zone": 6}).verdict == "eligible"
     assert status(1)["factory_years_in_zone"] == "not_met"
     assert status(2.5)["factory_years_in_zone"] == "unknown"
+
+
+def test_facts_stated_as_months_bounds_spoken_years_or_left_undecided():
+    """Spans in months, a calendar year that is no span, a figure the population falls short of, a year spoken as
+    '27, a fact the asker says is not settled yet (it stays unknown), and an English 'not an SME'."""
+    p = programmes()
+    factory, hq, zone = p["factory_relocation_tax_relief"], p["hq_relocation_tax_relief"], p["urban_convergence_zone_designation"]
+    assert extract_facts("서울(과밀억제권역)에서 공장 돌린 지 30개월 됐어요. 감면 되나요?", factory)["years_in_overcrowding_zone"] == 2.5
+    assert extract_facts("Our head office has been in the Seoul overcrowding control zone for forty-two months. "
+                         "Do we qualify for the relief?", hq)["years_in_overcrowding_zone"] == 3.5
+    facts = extract_facts("2019년에 감면을 받았었는데 과밀억제권역(안양)에서 4년째 공장을 돌려요. 또 받을 수 있나요?", factory)
+    assert facts["years_in_overcrowding_zone"] == 4 and facts["prior_relief_within_10_years"] is True
+    assert extract_facts("포항 인구가 50만이 조금 안 되는, 한 49만 정도예요. 신청 돼요?", zone)["population"] == 490000
+    assert extract_facts("본사를 대구로 옮기고 업무개시는 '27년 7월 1일이에요. 감면 되나요?", hq)["business_start_date"] == "2027-07-01"
+    undecided = extract_facts("본사를 광주광역시로 옮기는데 업종이 그대로 갈지는 아직 미정이에요. 감면 받을 수 있나요?", hq)
+    assert "same_industry" not in undecided
+    assert extract_facts("We're a large steel-processing company, not an SME. Can we get the factory relocation "
+                         "tax relief?", factory)["sme"] is False
+
+
+def test_a_neighbourhood_named_like_a_city_and_romanized_provinces():
+    """성남동 in 울산 중구 is not 성남시; Gyeongnam is 경상남도, so its governor applies."""
+    from assistant.gazetteer import resolve
+
+    assert [p.label for p in resolve("울산 중구 성남동 원도심")] == ["울산광역시 중구"]
+    zone = programmes()["urban_convergence_zone_designation"]
+    facts = extract_facts("Gyeongnam provincial office here. The governor wants to file for a zone in Jinju. "
+                          "Can the province apply?", zone)
+    assert facts["applicant"] == "도지사" and facts["population"] < 500_000
