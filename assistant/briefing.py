@@ -12,8 +12,8 @@ from assistant.answer.features import coverage
 from assistant.answer.sentences import is_content_sentence, shown_sentences
 from assistant.briefing_table import (NOT_IN_DOCS, Attribute, FactTable, attributes, fills, milestone_cell, names_of,
                                       peers, quantities, value_cell)
-from assistant.briefing_timeline import (Dated, Focus, Plans, Sentence, chronology, cue, event_of, is_plan, mentions,
-                                         plans)
+from assistant.briefing_timeline import (Dated, Focus, Plans, Sentence, chronology, cue, event_of, event_text, is_plan,
+                                         mentions, plans)
 from assistant.errors import NotCoveredError
 from assistant.query import Entity, find_entities
 from assistant.retrieval.fusion import text_key
@@ -183,7 +183,7 @@ class _Citer:
         if key not in self._index:
             self._index[key] = len(self.citations) + 1
             self.citations.append(Citation(n=self._index[key], doc_id=h.doc_id, title=h.title, page=h.page,
-                                           section=h.section, text=h.text, score=h.score, sentence=s.text,
+                                           section=h.section, text=h.text, score=h.score, sentence=s.quote or s.text,
                                            chunk_id=h.chunk_id, doc_type=h.doc_type, lang=h.lang, date=h.date))
         return self._index[key]
 
@@ -231,7 +231,7 @@ def _sections(pool: list[Sentence], events: list[Dated], planned: Plans, table: 
               per_section: int, cite: _Citer) -> list[tuple[str, list[Bullet]]]:
     """개요 … 향후 계획: the chronology and the current plans, then the other sentences by what they state. One
     statement per fact: a sentence whose figures the table or an earlier bullet already gives is left out."""
-    history = [Bullet(f"{d.label} — {d.sentence.text}", cite(d.sentence)) for d in events]
+    history = [Bullet(f"{d.label} — {event_text(d.sentence.text)}", cite(d.sentence)) for d in events]
     upcoming = [Bullet(s.text, cite(s)) for s in planned.current]
     upcoming += [Bullet(f"{SUPERSEDED[lang]}: {title} ({date})" if date else f"{SUPERSEDED[lang]}: {title}", 0)
                  for title, date in planned.superseded[:3]]
@@ -333,8 +333,9 @@ def _filling(bot, entity: Entity, attr: Attribute, lang: str, names: list[str], 
     found: list[tuple[tuple, Sentence]] = []
     for name in (first, second):
         for rank, h in enumerate(bot.search(f"{name} {attr.query}", k=8)):
+            own = mentions(h.title, names)
             for s in _plain(h):
-                row = _cells_for(s, attr, names)
+                row = _cells_for(s, attr, names, own)
                 if row is not None:
                     s = row
                 elif not (mentions(s.text, names) and fills(attr, s.text) and s.text.count(" · ") < 3
@@ -342,8 +343,9 @@ def _filling(bot, entity: Entity, attr: Attribute, lang: str, names: list[str], 
                     continue
                 if focus.rivals and mentions(s.text, focus.rivals) and not mentions(s.text, focus.programme):
                     continue
-                own = mentions(h.title, names)
-                found.append(((-(2 * ((h.lang or "") == lang) + own), rank), s))
+                # A row without a value pattern shows its cell as it is: a table's value reads better than prose.
+                value_first = attr.value is None and row is None
+                found.append(((-(2 * ((h.lang or "") == lang) + own), value_first, rank), s))
     found.sort(key=lambda p: p[0])
     ordered = list(dict.fromkeys(s for _, s in found))
     # The briefing's language first, and only it when it fills the row: a translation's rounding is not a
@@ -362,16 +364,30 @@ def _plain(h: Hit) -> list[Sentence]:
     return [Sentence(t, h, 0.2 * bool(_FIGURE.search(t))) for t in ordered]
 
 
-def _cells_for(s: Sentence, attr: Attribute, names: list[str]) -> Sentence | None:
-    """A table row ("header: cell · …") that names the entity in a cell, cut to that cell and the cells whose
-    headers hold the row's words; None for another sentence or row."""
-    parts = s.text.split(" · ")
-    pairs = [p.split(": ", 1) for p in parts]
-    if len(parts) < 3 or sum(len(p) == 2 for p in pairs) < 2:
+def _cells_for(s: Sentence, attr: Attribute, names: list[str], own: bool = False) -> Sentence | None:
+    """A table row ("header: cell · …") cut to the values that fill the key-facts row, without headers: in a
+    comparison row with a column per place ("구분: 위치 · 대구: … · 광주: …"), the entity's column; in a row naming
+    the entity in a cell, the cells whose headers hold the row's words; in the entity's own document, the value of
+    a label/value row whose label holds them ("항목: 산업 방향 · 내용: …"). None for another sentence or row."""
+    pairs = [p.split(": ", 1) for p in s.text.split(" · ")]
+    if len(pairs) < 2 or not all(len(p) == 2 for p in pairs):
         return None
-    naming = [p for p in parts if mentions(p, names)]
-    matched = [p for p, pr in zip(parts, pairs) if len(pr) == 2 and any(w in pr[0].lower() for w in attr.words)]
-    if not naming or not matched:
-        return None
-    text = " · ".join(dict.fromkeys(naming[:1] + matched))
-    return Sentence(text, s.hit, s.score, s.terms) if fills(attr, text) else None
+
+    def holds_words(text: str) -> bool:
+        return any(w in text.lower() for w in attr.words)
+
+    column = [v for h, v in pairs if mentions(h, names)]
+    if column and any(holds_words(v) for h, v in pairs if not mentions(h, names)):
+        return _cut(s, column[0])
+    naming = [v for _, v in pairs if mentions(v, names)]
+    matched = [(h, v) for h, v in pairs if holds_words(h)]
+    if len(pairs) >= 3 and naming and matched and fills(attr, " · ".join(f"{h}: {v}" for h, v in matched)):
+        return _cut(s, " · ".join(dict.fromkeys(v for _, v in matched)))
+    if own and len(pairs) == 2 and holds_words(pairs[0][1]):
+        return _cut(s, pairs[1][1])
+    return None
+
+
+def _cut(s: Sentence, text: str) -> Sentence | None:
+    text = text.strip().rstrip(",;")
+    return Sentence(text, s.hit, s.score, s.terms, quote=s.text) if len(text) >= 2 else None

@@ -86,8 +86,10 @@ def attributes(kind: str) -> tuple[Attribute, ...]:
                            tuple(r.get("milestones", ()))) for r in rows)
 
 
-_UNIT = {"조": 1e12, "억": 1e8, "만": 1e4, "천": 1e3, "trillion": 1e12, "billion": 1e9, "million": 1e6}
-_AMOUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(조|억|만|천|trillion|billion|million)?", re.I)
+# Tables abbreviate: €180M, $2.3B, S$5bn (an upper-case M or B only: "m" is a metre).
+_UNIT = {"조": 1e12, "억": 1e8, "만": 1e4, "천": 1e3, "trillion": 1e12, "billion": 1e9, "million": 1e6, "bn": 1e9,
+         "b": 1e9, "m": 1e6}
+_AMOUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(조|억|만|천|trillion|billion|million|bn\b|(?-i:[MB])\b)?", re.I)
 _KIND = re.compile(r"㎡|m²|m2|평|hectare|(?<![a-z])ha\b|acre|에이커|원|won|\$|€", re.I)
 
 

@@ -37,6 +37,7 @@ class Sentence:
     hit: Hit
     score: float
     terms: frozenset[str] = frozenset()  # its words (morphemes, stems), for telling a restatement
+    quote: str = ""  # what a citation quotes when the text shown is cut from it (a table row's cell); else the text
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,26 @@ class Dated:
         """2024.11.7 / 2021.11: the form Korean reports write dates in."""
         parts = self.date.split("-")
         return ".".join([parts[0]] + [str(int(p)) for p in parts[1:]])
+
+
+# A table column that holds an event's date, and a date that leads a list item ("2024년 9월: …", "2024.9.12: …").
+_DATE_HEADER = re.compile(r"날짜|일자|일시|시기|연월|date|when", re.I)
+_DATE_LEAD = re.compile(r"(?:19|20)\d{2}\s*년(?:\s*\d{1,2}\s*월)?(?:\s*\d{1,2}\s*일)?\s*:\s*|"
+                        r"(?:19|20)\d{2}[.-]\s*\d{1,2}(?:[.-]\s*\d{1,2})?\.?\s*:\s*|"
+                        r"(?:\d{1,2}\s+)?[A-Z][a-z]+\s+(?:19|20)\d{2}\s*:\s*")
+
+
+def event_text(text: str) -> str:
+    """An event as its chronology item shows it after its date label: a table row's cells without their headers
+    or its date column ("날짜: 2024년 11월 7일 · 내용: 특구 지정" → "특구 지정"); a list item without the lead-in and
+    date before it ("… 다음과 같다. 2024년 9월: 부산도시공사가 …" → "부산도시공사가 …")."""
+    cells = [c.split(": ", 1) for c in text.split(" · ")]
+    if len(cells) >= 2 and all(len(c) == 2 for c in cells):
+        kept = [value for header, value in cells if not _DATE_HEADER.search(header)]
+        return " · ".join(kept) if kept and len(kept) < len(cells) else text
+    m = _DATE_LEAD.search(text)
+    rest = text[m.end():].strip() if m else ""
+    return rest if len(rest) >= 10 else text
 
 
 def first_date(text: str) -> str | None:

@@ -145,8 +145,13 @@ def test_a_zone_briefing_states_each_fact_once_and_no_stale_plan_or_fragment(zon
     for x in dict(b.sections)["향후 계획"]:
         years = [int(y) for y in re.findall(r"(?<!\d)20\d{2}(?!\d)", x.text)]
         assert not years or max(years) >= as_of_year or not x.n, x.text  # no plan whose time has passed
-    for text in texts:
-        assert not text.rstrip().endswith("?") and len(text) >= 20, text
+    for x, text in zip(bullets, texts):
+        # A chronology item is its date and the event, which may be short ("실시계획 수립 용역 착수"); other
+        # bullets are whole sentences.
+        shortest = 6 if DATED.match(x.text) else 20
+        assert not text.rstrip().endswith("?") and len(text) >= shortest, text
+        if DATED.match(x.text):  # a table row's date column is the item's label, not its text
+            assert not re.match(r"(?:날짜|일자|date)\s*:", text, re.I) and " · 내용: " not in text, text
 
 
 def test_figures_sources_state_differently_are_shown_once_side_by_side(zone_briefings):

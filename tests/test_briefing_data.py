@@ -162,3 +162,34 @@ def test_a_figure_far_from_the_best_placed_sources_is_another_thing_not_a_disagr
         sent("울산 특구 가운데 다운지구는 31만㎡이다.", doc="d", date="2025-06-17"),  # a part
     ], ["울산"], [], cite_counter())
     assert cell.differ and [p.text for p in cell.parts] == ["193만㎡", "192만㎡"]
+
+
+def test_a_chronology_item_shows_the_event_without_its_row_headers_or_lead_in():
+    from assistant.briefing_timeline import event_text
+
+    assert event_text("날짜: 2024년 11월 7일 · 내용: 국토교통부, 특구 지정 및 기본계획 승인") == "국토교통부, 특구 지정 및 기본계획 승인"
+    assert event_text("보도된 진행 상황은 다음과 같다. 2024년 9월: 도시공사가 1단계 조성 공사 업체를 확정.") == \
+        "도시공사가 1단계 조성 공사 업체를 확정."
+    plain = "2024년 11월 7일 국토교통부는 5개 광역시의 특구 지정과 기본계획을 승인하였다."
+    assert event_text(plain) == plain
+    assert event_text("구분: 선정 · 대구: 2020년 · 광주: 2020년") == "구분: 선정 · 대구: 2020년 · 광주: 2020년"
+
+
+def test_a_table_row_gives_the_key_facts_cell_its_value_and_cites_the_row():
+    from assistant.briefing import _cells_for
+    from assistant.briefing_table import attributes
+    from assistant.briefing_timeline import Sentence
+    from assistant.types import Hit
+
+    hit = Hit(chunk_id="c", doc_id="d.md", title="t", page=None, section="", text="", score=1.0)
+    row = {a.ko: a for a in attributes("city")}
+
+    def cut(text: str, attr: str, own: bool = False) -> str | None:
+        s = _cells_for(Sentence(text, hit, 0.0), row[attr], ["대구"], own)
+        return None if s is None else (s.text, s.quote)
+
+    comparison = "구분: 위치 · 대구: 기존 도심 (동대구역 인근) · 광주: 상무지구 서편"
+    assert cut(comparison, "위치") == ("기존 도심 (동대구역 인근)", comparison)
+    assert cut("도시: 대구 · 중점 산업·기능: UAM·로봇물류, · 기간: 2035년", "중점 산업")[0] == "UAM·로봇물류"
+    assert cut("항목: 산업 방향 · 내용: ICT 중심 미래 산업 생태계", "중점 산업") is None  # not its own document
+    assert cut("항목: 산업 방향 · 내용: ICT 중심 미래 산업 생태계", "중점 산업", own=True)[0] == "ICT 중심 미래 산업 생태계"
