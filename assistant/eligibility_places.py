@@ -67,27 +67,27 @@ def population_city(q: str):
     return cities[0] if len(cities) == 1 else None
 
 
-# The place something moves to: "대구로 이전", "창원시로 옮기면", "to Daegu".
-_DESTINATION = re.compile(r"(\S+?)\s*(?:으로|로)\s*(?:(?:본사|공장|사옥|회사)(?:를|을|\s+(?=옮|이사|내려))\s*|(?:전부|모두|함께|통째로|다)\s*)*"
+# The place something moves to: "대구로 이전", "창원시로 옮기면", "to Daegu", a list's "이전 예정지: 경주".
+_DESTINATION = re.compile(r"(\S+?)\s*(?:으로|로)\s*(?:(?:본사|공장|사옥|회사)(?:를|을|\s+(?=옮|이사|내려))\s*|(?:전부|모두|함께|통째로|다시|다)\s*)*"
                           r"(?:이전|옮기|옮겨|옮깁|옮길|옮긴|이사|이주|내려)|"
-                          r"\b(?:move|moving|relocat\w*)\b[^.?]*?\bto\s+((?:[A-Z][\w-]*\s?){1,3})")
+                          r"\b(?:move|moving|relocat\w*)\b[^.?]*?\bto\s+((?:[A-Z][\w-]*\s?){1,3})|"
+                          r"(?:이전\s*(?:예정)?\s*지|이전할\s*곳|옮길\s*곳|destination)\s*[:：]\s*([^\n,(]+)")
 
 
 def places_in(question: str, where: str) -> list:
-    """The gazetteer's places the question names ("named") or moves to ("destination": the word before 으로/로,
-    or the nearest words before it that name a place, "평택 고덕 쪽으로")."""
+    """The gazetteer's places the question names ("named") or moves to ("destination": the word before 으로/로, or
+    the nearest words before it that name a place, "평택 고덕 쪽으로"). Of several moves the last told is the one
+    asked about ("2018년에 대전으로 옮겼다가 … 이번에 순천으로")."""
     from assistant.gazetteer import resolve
 
     if where != "destination":
         return resolve(question)
-    m = _DESTINATION.search(question)
-    if not m:
-        return []
-    if m.group(2):
-        return resolve(m.group(2))
-    words = question[:m.end(1)].split()
-    for n in range(1, min(3, len(words)) + 1):
-        found = resolve(" ".join(words[-n:]))
+    for m in reversed(list(_DESTINATION.finditer(question))):
+        if m.group(2) or m.group(3):
+            found = resolve(m.group(2) or m.group(3))
+        else:
+            words = question[:m.end(1)].split()
+            found = next((f for n in range(1, min(3, len(words)) + 1) if (f := resolve(" ".join(words[-n:])))), [])
         if found:
             return found
     return []

@@ -23,6 +23,7 @@ class Reader:
     value: Any = None
     number: bool = False
     scale: float = 1.0
+    part: float = 10.0  # a second group is this fraction of the first's unit: 3억 5천 (10), 2년 6개월 (12)
     undecided: bool = False  # the question says the fact is not settled yet: it stays unknown
 
     def read(self, question: str) -> Any:
@@ -31,7 +32,7 @@ class Reader:
             return None
         if not self.number:
             return self.value
-        value = float(m.group(1)) + (float(m.group(2)) / 10 if m.lastindex and m.lastindex >= 2 and m.group(2) else 0)
+        value = float(m.group(1)) + (float(m.group(2)) / self.part if m.lastindex and m.lastindex >= 2 and m.group(2) else 0)
         value = round(value * self.scale, 4)
         return int(value) if value.is_integer() else value
 
@@ -40,7 +41,8 @@ class Reader:
 def readers() -> dict[str, tuple[Reader, ...]]:
     raw = _rules()
     return {key: tuple(Reader(re.compile(r["pattern"], re.I), r.get("value"), bool(r.get("number")),
-                              float(r.get("scale", 1.0)), bool(r.get("undecided"))) for r in rules)
+                              float(r.get("scale", 1.0)), float(r.get("part", 10.0)), bool(r.get("undecided")))
+                       for r in rules)
             for key, rules in (raw.get("readers") or {}).items()}
 
 
@@ -53,14 +55,17 @@ def _full_year(year: str) -> int:
     return int(year) if year[0].isdigit() else 2000 + int(year[1:])
 
 
-def _read_data_facts(q: str, programme: Programme, out: dict[str, Any]) -> None:
-    """The facts the rules file says how to read, and a date fact from the question's one full date."""
+def _read_data_facts(q: str, programme: Programme, out: dict[str, Any]) -> set[str]:
+    """The facts the rules file says how to read, and a date fact from the question's one full date; returns the
+    facts the question says are not settled yet."""
+    undecided: set[str] = set()
     rules = readers()
     for fact in programme.facts:
         if fact.key in out:
             continue
         for reader in rules.get(fact.key, ()):
             if reader.undecided and reader.pattern.search(q):
+                undecided.add(fact.key)
                 break
             value = None if reader.undecided else reader.read(q)
             if value is not None:
@@ -71,6 +76,7 @@ def _read_data_facts(q: str, programme: Programme, out: dict[str, Any]) -> None:
             dates = {f"{_full_year(y):04d}-{int(mth):02d}-{int(d):02d}" for y, mth, d in found}
             if len(dates) == 1:
                 out[fact.key] = dates.pop()
+    return undecided
 
 
 # --- recognising an eligibility question in chat --------------------------------------------------------------
@@ -181,6 +187,9 @@ def _population_fact(q: str) -> int | None:
 def _years_stated(q: str) -> float | None:
     """A span of years the question states: 3년, 2년 반, 1년 6개월, 30개월, 5 years, 18 months (a calendar year such
     as 2019년 is no span)."""
+    m = re.search(r"(?<![\d.])(\d{1,2}|an?)\s+years?\s+and\s+(\d{1,2})\s+months?", q, re.I)
+    if m:
+        return (int(m.group(1)) if m.group(1).isdigit() else 1) + int(m.group(2)) / 12
     m = re.search(r"(?<![\d.])(\d{1,2}(?:\.\d+)?)\s*년\s*(반|\d{1,2}\s*개월)?\s*(?:이상|간|동안|째)?", q) or re.search(
         r"(?<![\d.])(\d{1,2}(?:\.\d+)?)()\s*years?", q, re.I)
     if m:
@@ -222,13 +231,14 @@ def read_turns(turns: list[str], programme: Programme) -> Case:
 def read_case(question: str, programme: Programme) -> Case:
     keys = {f.key for f in programme.facts}
     sources: dict[str, Any] = {}
-    out = _stated_facts(question, programme, sources)
+    undecided: set[str] = set()
+    out = _stated_facts(question, programme, sources, undecided)
     if "population" in keys and "population" not in out:
         city = population_city(question)
         if city is not None:
             out["population"] = city.population
             sources["population"] = city
-    if "applicant" in keys and "applicant" not in out:
+    if "applicant" in keys and "applicant" not in out and "applicant" not in undecided:
         who, place = applicant_of(spelled_numbers(question), out)
         if who:
             out["applicant"] = who
@@ -237,11 +247,12 @@ def read_case(question: str, programme: Programme) -> Case:
     return Case(out, sources)
 
 
-def _stated_facts(question: str, programme: Programme, sources: dict[str, Any]) -> dict[str, Any]:
+def _stated_facts(question: str, programme: Programme, sources: dict[str, Any], undecided: set[str]) -> dict[str, Any]:
     keys = {f.key for f in programme.facts}
     out: dict[str, Any] = {}
     question = spelled_numbers(question)
-    q = question.replace(",", "")
+    q = re.sub(r"(\d+)\s*만\s*(\d)\s*천(?=\s*명)", lambda m: str(int(m[1]) * 10_000 + int(m[2]) * 1_000),
+               question.replace(",", ""))  # 53만 3천 명
     population = _population_fact(q) if "population" in keys else None
     if population is not None:
         out["population"] = population
@@ -280,8 +291,9 @@ def _stated_facts(question: str, programme: Programme, sources: dict[str, Any]) 
     if "in_odz" in keys and re.search(r"기회발전특구\s*(?:안|내|에\s*(?:투자|입주|들어))|inside (?:an|the) (?:opportunity|ODZ)", q, re.I):
         out["in_odz"] = True
     if "years_since_founding" in keys:
-        m = re.search(r"(?:창업|설립)\s*(?:한\s*지\s*)?(\d+)\s*년|(\d+)\s*년\s*(?:차|된)\s*(?:스타트업|창업|기업)|(\d+)[- ]year[- ]old", q, re.I)
-        if m:
+        m = re.search(r"(?:창업|설립)\s*(?:한\s*지\s*)?(\d+)\s*년(?!\s*\d{1,2}\s*개월)|(\d+)\s*년\s*(?:차|된)\s*(?:스타트업|창업|기업)|"
+                      r"(\d+)[- ]year[- ]old", q, re.I)
+        if m:  # with months ("7년 2개월") the rules file's readers take it
             out["years_since_founding"] = int(next(g for g in m.groups() if g))
-    _read_data_facts(question, programme, out)
+    undecided |= _read_data_facts(question, programme, out)
     return out

@@ -334,3 +334,26 @@ def test_a_neighbourhood_named_like_a_city_and_romanized_provinces():
     facts = extract_facts("Gyeongnam provincial office here. The governor wants to file for a zone in Jinju. "
                           "Can the province apply?", zone)
     assert facts["applicant"] == "도지사" and facts["population"] < 500_000
+
+
+def test_facts_given_as_a_list_with_months_or_in_english_amounts():
+    """A list of "항목: 값" lines, years with months (7년 2개월), amounts in words or in millions, the last of two
+    moves told, and a choice the asker says is not agreed yet (who files) stays unknown."""
+    p = programmes()
+    hq, tips, subsidy = p["hq_relocation_tax_relief"], p["tips"], p["local_investment_subsidy"]
+    zone = p["urban_convergence_zone_designation"]
+    listed = extract_facts("본사 이전 감면 요건 체크 부탁드려요.\n- 현재 본사: 서울(과밀억제권역), 6년째\n- 이전 예정지: 경주\n"
+                           "- 업종: 산업용 소프트웨어 개발, 이전 후에도 동일\n- 본사 이전 감면 받은 이력: 없음\n대상 맞나요?", hq)
+    assert listed["destination_area"] == "그 밖의 지역" and listed["same_industry"] is True
+    assert listed["prior_relief_within_10_years"] is False
+    startup = extract_facts("팁스 자격 확인 부탁드립니다.\n- 업력: 2년 6개월\n- 팁스 운영사 투자: 1억 원 (완료)\n- 운영사 추천: 받음\n"
+                            "지원 가능할까요?", tips)
+    assert startup["years_since_founding"] == 2.5 and startup["operator_investment_amount"] == 1
+    assert startup["operator_recommendation"] is True
+    assert extract_facts("설립한 지 7년 2개월 된 회사인데 팁스 신청 가능할까요?", tips)["years_since_founding"] > 7
+    assert extract_facts("A project in Yangyang County, 850 million won, through the county office. Would the "
+                         "subsidy apply?", subsidy)["subsidy_per_project"] == 8.5
+    assert extract_facts("2018년에 본사를 대전으로 옮겼다가 다시 서울로 왔고, 이번에 순천으로 다시 내려가려는데 감면 되나요?",
+                         hq)["destination_area"] == "그 밖의 지역"
+    facts = extract_facts("광주광역시장 명의로 낼지 북구청장 명의로 낼지 아직 합의가 안 됐어요. 특구 신청 요건은 되나요?", zone)
+    assert "applicant" not in facts
