@@ -38,37 +38,37 @@ def server(tmp_path_factory):
                              "--index", str(tmp / "index")], env=env, cwd=ROOT,
                             stdout=open(tmp / "server.log", "w"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
-    for _ in range(240):
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail("server died: " + (tmp / "server.log").read_text())
-            time.sleep(0.5)
-    else:
+    if not _until_up(url, proc, tmp, seconds=120):
         proc.kill()
         pytest.fail("server did not start: " + (tmp / "server.log").read_text())
-    _warm(url, proc, tmp)
+    # Wait for the first index build (/readyz) and ask once through the API, so that the models are loaded: the
+    # page's timeouts then measure the app, not a cold start on a busy machine (the starting page answers the
+    # app's URL while the index builds).
+    if not _until_up(url + "readyz", proc, tmp, seconds=600):
+        proc.kill()
+        pytest.fail("the first index build did not finish: " + (tmp / "server.log").read_text())
+    _warm(url)
     yield url, tmp
     proc.terminate()
     proc.wait(10)
 
 
-def _warm(url: str, proc, tmp: Path) -> None:
-    """Wait until the first index build is done (/readyz), then ask once through the API so that the models are
-    loaded: the page's timeouts then measure the app, not a cold start on a busy machine (the starting page answers
-    the app's URL while the index builds)."""
-    for _ in range(600):
+def _until_up(url: str, proc, tmp: Path, seconds: int) -> bool:
+    """Whether url answers 2xx within the time; fails the test at once when the server dies."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(url + "readyz", timeout=5)
-            break
+            urllib.request.urlopen(url, timeout=5)
+            return True
         except OSError:
             if proc.poll() is not None:
                 pytest.fail("server died: " + (tmp / "server.log").read_text())
-            time.sleep(1)
-    else:
-        pytest.fail("the first index build did not finish: " + (tmp / "server.log").read_text())
+            time.sleep(0.5)
+    return False
+
+
+def _warm(url: str) -> None:
+    """One question through the HTTP API: the models load here, not in the first chat answer."""
     body = json.dumps({"question": "대구 도심융합특구의 면적은?"}).encode()
     request = urllib.request.Request(url + "v1/ask", data=body, headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=600) as response:
