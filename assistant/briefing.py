@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.answer.features import coverage
-from assistant.answer.sentences import is_content_sentence, shown_sentences
+from assistant.answer.sentences import is_content_sentence, row_cells, shown_sentences
 from assistant.briefing_table import (NOT_IN_DOCS, Attribute, FactTable, attributes, fills, milestone_cell, names_of,
                                       peers, quantities, value_cell)
 from assistant.briefing_timeline import (Dated, Focus, Plans, Sentence, chronology, cue, event_of, event_text, is_plan,
@@ -344,8 +344,8 @@ def _filling(bot, entity: Entity, attr: Attribute, lang: str, names: list[str], 
                 if focus.rivals and mentions(s.text, focus.rivals) and not mentions(s.text, focus.programme):
                     continue
                 # A row without a value pattern shows its cell as it is: a table's value reads better than prose.
-                value_first = attr.value is None and row is None
-                found.append(((-(2 * ((h.lang or "") == lang) + own), value_first, rank), s))
+                prose_for_cell = attr.value is None and row is None
+                found.append(((-(2 * ((h.lang or "") == lang) + own), prose_for_cell, rank), s))
     found.sort(key=lambda p: p[0])
     ordered = list(dict.fromkeys(s for _, s in found))
     # The briefing's language first, and only it when it fills the row: a translation's rounding is not a
@@ -369,8 +369,8 @@ def _cells_for(s: Sentence, attr: Attribute, names: list[str], own: bool = False
     comparison row with a column per place ("구분: 위치 · 대구: … · 광주: …"), the entity's column; in a row naming
     the entity in a cell, the cells whose headers hold the row's words; in the entity's own document, the value of
     a label/value row whose label holds them ("항목: 산업 방향 · 내용: …"). None for another sentence or row."""
-    pairs = [p.split(": ", 1) for p in s.text.split(" · ")]
-    if len(pairs) < 2 or not all(len(p) == 2 for p in pairs):
+    pairs = row_cells(s.text)
+    if pairs is None:
         return None
 
     def holds_words(text: str) -> bool:

@@ -11,6 +11,7 @@ from importlib import resources
 
 import yaml
 
+from assistant.answer.sentences import row_cells
 from assistant.cues import data_pattern
 from assistant.evaluation.metrics import canonical_dates
 from assistant.types import Hit
@@ -65,8 +66,8 @@ def event_text(text: str) -> str:
     """An event as its chronology item shows it after its date label: a table row's cells without their headers
     or its date column ("날짜: 2024년 11월 7일 · 내용: 특구 지정" → "특구 지정"); a list item without the lead-in and
     date before it ("… 다음과 같다. 2024년 9월: 부산도시공사가 …" → "부산도시공사가 …")."""
-    cells = [c.split(": ", 1) for c in text.split(" · ")]
-    if len(cells) >= 2 and all(len(c) == 2 for c in cells):
+    cells = row_cells(text)
+    if cells is not None:
         kept = [value for header, value in cells if not _DATE_HEADER.search(header)]
         return " · ".join(kept) if kept and len(kept) < len(cells) else text
     m = _DATE_LEAD.search(text)

@@ -93,12 +93,12 @@ def places_in(question: str, where: str) -> list:
     return []
 
 
-def place_in_capital_region(question: str, where: str) -> bool | None:
-    """Whether the place the question names ("named") or moves to ("destination") is in the capital region, from
-    the gazetteer; None when it names none, or several that disagree."""
+def in_capital_region_all(places: list) -> bool | None:
+    """Whether the places (those a question names or moves to) are in the capital region, from the gazetteer; None
+    for none, or several that disagree."""
     from assistant.gazetteer import in_capital_region
 
-    regions = {in_capital_region(p) for p in places_in(question, where)}
+    regions = {in_capital_region(p) for p in places}
     return regions.pop() if len(regions) == 1 else None
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from assistant.cues import data_pattern
 from assistant.eligibility import Programme, _rules, programmes
-from assistant.eligibility_places import (applicant_of, destination_area, place_in_capital_region, places_in,
+from assistant.eligibility_places import (applicant_of, destination_area, in_capital_region_all, places_in,
                                          population_city)
 from assistant.evaluation.metrics import canonical_dates
 
@@ -258,12 +258,13 @@ def _stated_facts(question: str, programme: Programme, sources: dict[str, Any], 
         out["population"] = population
     if "capital_region" in keys:
         where = programme.fact("capital_region").place
-        in_region = place_in_capital_region(q, where) if where else None
+        named = places_in(q, where) if where else []
+        in_region = in_capital_region_all(named)
         if re.search(r"비수도권|수도권\s*(?:밖|외|이외|바깥)|outside\s+(?:the\s+)?(?:capital|seoul)|non-capital|provincial", q, re.I):
             out["capital_region"] = False
         elif in_region is not None:
             out["capital_region"] = in_region
-            sources["capital_region"] = places_in(q, where)[0]
+            sources["capital_region"] = named[0]
         elif re.search(r"수도권\s*(?:안|내|내부)\S*\s*(?:\S+\s*){0,3}?(?:으로|로)\s*(?:\S+\s*)?(?:이전|옮|이사)|"
                        r"(?:move|relocat)\w*\s+(?:\w+\s+){0,3}?(?:within|inside)\s+the\s+capital\s+region", q, re.I):
             out["capital_region"] = True  # the move stays inside the capital region, wherever exactly

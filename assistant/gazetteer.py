@@ -153,13 +153,13 @@ def mentions(text: str) -> list[tuple[Place, int, int]]:
     named = [(start, ps[0]) for start, _, ps in matches if len(ps) == 1 and ps[0].province is None]
     hits = [(start, end, ps[0] if len(ps) == 1 else _qualify(ps, start, named)) for start, end, ps in matches]
     skip = _qualifiers(text, hits)
-    best: dict[Place, tuple[int, int]] = {}
+    best: dict[Place, tuple[int, int, int]] = {}  # the longest, then first, mention: (-length, start, end)
     for i, (start, end, place) in enumerate(hits):
         if place is None or i in skip:
             continue
-        key = (-(end - start), start)
+        key = (-(end - start), start, end)
         best[place] = min(best.get(place, key), key)
-    return [(p, best[p][1], best[p][1] - best[p][0]) for p in sorted(best, key=best.__getitem__)]
+    return [(p, best[p][1], best[p][2]) for p in sorted(best, key=best.__getitem__)]
 
 
 def province_of(place: Place) -> Place:

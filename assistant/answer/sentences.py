@@ -50,6 +50,13 @@ def is_table_row(sentence: str) -> bool:
     return " · " in sentence
 
 
+def row_cells(sentence: str) -> list[tuple[str, str]] | None:
+    """A table row as (column, cell) pairs when every cell has its column ("날짜: 2024년 11월 · 내용: …"); None for
+    another sentence."""
+    pairs = [tuple(p.split(": ", 1)) for p in sentence.split(" · ")]
+    return pairs if len(pairs) >= 2 and all(len(p) == 2 for p in pairs) else None
+
+
 def _headers(text: str) -> dict[int, list[str]]:
     """Start offset of each table body line -> the column names of its table."""
     header: list[str] | None = None
