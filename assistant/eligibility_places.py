@@ -74,6 +74,9 @@ _DESTINATION = re.compile(r"(\S+?)\s*(?:으로|로)\s*(?:(?:본사|공장|사옥
                           r"(?:이전\s*(?:예정)?\s*지|이전할\s*곳|옮길\s*곳|destination)\s*[:：]\s*([^\n,(]+)")
 
 
+_OWN_AREA = re.compile(r"(?:(?:우리|저희|당)\s*(?:시|군|구)|관내\S*)$")
+
+
 def places_in(question: str, where: str) -> list:
     """The gazetteer's places the question names ("named") or moves to ("destination": the word before 으로/로, or
     the nearest words before it that name a place, "평택 고덕 쪽으로"). Of several moves the last told is the one
@@ -83,7 +86,10 @@ def places_in(question: str, where: str) -> list:
     if where != "destination":
         return resolve(question)
     for m in reversed(list(_DESTINATION.finditer(question))):
-        if m.group(2) or m.group(3):
+        if _OWN_AREA.search(question[:m.end(1)]):
+            # "우리 군으로", "관내로": the writer's own local government, the first the message names.
+            found = [p for p in resolve(question) if p.province is not None][:1]
+        elif m.group(2) or m.group(3):
             found = resolve(m.group(2) or m.group(3))
         else:
             words = question[:m.end(1)].split()

@@ -106,12 +106,22 @@ def asking_part(question: str) -> str:
 
 
 def detect_programme(question: str) -> Programme | None:
-    """The programme an eligibility question is about, or None when the question is not one. Each keyword the
-    question holds counts by its length over the number of programmes sharing it: a programme's own name
-    (기회발전특구) outweighs a word several share (법인세 감면, 이전)."""
+    """The programme an eligibility question is about, or None when the question is not one."""
     asks = bool(question_cue("asks").search(question))
-    if not asks and not is_eligibility_question(question):
-        return None
+    situational = asks or is_eligibility_question(question)
+    best = _named_programme(question)
+    if best is None or asks:
+        return best
+    # Asked colloquially ("…되나요?"), it is about the asker's own case only when it says whose case it is (저희,
+    # our …) or states a fact the programme's conditions use; else it is a question about the rules, for a passage.
+    if situational and (question_cue("personal").search(question) or extract_facts(question, best)):
+        return best
+    return best if tells_case(question, best) else None
+
+
+def _named_programme(question: str) -> Programme | None:
+    """Each keyword the question holds counts by its length over the number of programmes sharing it: a programme's
+    own name (기회발전특구) outweighs a word several share (법인세 감면, 이전)."""
     low = question.lower()
     spread: dict[str, int] = {}
     for p in programmes().values():
@@ -122,11 +132,19 @@ def detect_programme(question: str) -> Programme | None:
         score = sum(len(k) / spread[k] for k in {k.lower() for k in p.keywords} if k in low)
         if score > best_score:
             best, best_score = p, score
-    # Asked colloquially ("…되나요?"), it is about the asker's own case only when it says whose case it is (저희,
-    # our …) or states a fact the programme's conditions use; else it is a question about the rules, for a passage.
-    if best is not None and not asks and not (question_cue("personal").search(question) or extract_facts(question, best)):
-        return None
     return best
+
+
+def tells_case(question: str, programme: Programme) -> bool:
+    """A case told with two or more of the programme's facts in the asker's own words, then a question or a request
+    to look at it ("…됨?", "검토 부탁드립니다"), that asks for no fact: the rules applied to the case are the answer,
+    whatever words the asking takes."""
+    if question_cue("fact_asked").search(asking_part(question)):
+        return False
+    if "?" not in question and "？" not in question and not question_cue("requests").search(question):
+        return False
+    case = read_case(question, programme)
+    return sum(key not in case.sources for key in case.facts) >= 2
 
 
 _KO_DIGITS = {c: i for i, c in enumerate("영일이삼사오육칠팔구")}
@@ -233,6 +251,10 @@ def read_case(question: str, programme: Programme) -> Case:
     sources: dict[str, Any] = {}
     undecided: set[str] = set()
     out = _stated_facts(question, programme, sources, undecided)
+    for key in unknown_facts(question, programme):
+        out.pop(key, None)
+        sources.pop(key, None)
+        undecided.add(key)
     if "population" in keys and "population" not in out:
         city = population_city(question)
         if city is not None:
@@ -245,6 +267,29 @@ def read_case(question: str, programme: Programme) -> Case:
             if place is not None:
                 sources["applicant"] = place
     return Case(out, sources)
+
+
+@lru_cache(maxsize=1)
+def unknown_topics() -> dict[str, re.Pattern]:
+    return {key: data_pattern(p) for key, p in (_rules().get("unknown_topics") or {}).items()}
+
+
+_CLAUSE_END = re.compile(r"[.?!？\n,]")
+
+
+def unknown_facts(question: str, programme: Programme) -> set[str]:
+    """The facts the asker says are not known or not settled: each saying (question_cues `unknown`) is about the
+    facts whose topic its clause names, from the clause's start to the sentence's end."""
+    topics = unknown_topics()
+    keys = {f.key for f in programme.facts} & set(topics)
+    out: set[str] = set()
+    for m in question_cue("unknown").finditer(question):
+        before = [b.end() for b in _CLAUSE_END.finditer(question, 0, m.start())]
+        start = max(before[-1] if before else 0, m.start() - 60)
+        after = re.compile(r"[.?!？\n]").search(question, m.end())
+        window = question[start:after.start() if after else len(question)]
+        out |= {key for key in keys if topics[key].search(window)}
+    return out
 
 
 def _stated_facts(question: str, programme: Programme, sources: dict[str, Any], undecided: set[str]) -> dict[str, Any]:
@@ -276,7 +321,7 @@ def _stated_facts(question: str, programme: Programme, sources: dict[str, Any], 
             out["destination_area"] = area
     if "sme" in keys:
         if re.search(r"중견|대기업|중소기업\S*\s*(?:은|이)?\s*아니|large\s+(?:[\w-]+\s+){0,2}(?:firm|company|corporation|"
-                     r"manufacturer)|mid-sized|not\s+an?\s+SME|non-SME", q, re.I):
+                     r"manufacturer|maker|producer|group)|mid-sized|not\s+(?:\w+\s+){0,2}?an?\s+SME|non-SME", q, re.I):
             out["sme"] = False
         elif re.search(r"중소기업|\bSME\b|small (?:and medium|business|firm)", q, re.I):
             out["sme"] = True
