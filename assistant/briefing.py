@@ -12,8 +12,8 @@ from assistant.answer.features import coverage
 from assistant.answer.sentences import is_content_sentence, row_cells, shown_sentences
 from assistant.briefing_table import (NOT_IN_DOCS, Attribute, FactTable, attributes, fills, milestone_cell, names_of,
                                       peers, quantities, value_cell)
-from assistant.briefing_timeline import (Dated, Focus, Plans, Sentence, chronology, cue, event_of, event_text, is_plan,
-                                         mentions, plans)
+from assistant.briefing_timeline import (Dated, Focus, Plans, Sentence, bullet_text, chronology, cue, event_of,
+                                         event_text, is_fragment, is_plan, mentions, plans, reads_alone)
 from assistant.errors import NotCoveredError
 from assistant.query import Entity, find_entities
 from assistant.retrieval.fusion import text_key
@@ -205,7 +205,8 @@ def build_briefing(bot, topic: str, lang: str = "ko", per_section: int = 5) -> B
     cite = _Citer()
     events = chronology(own, focus)
     table = comparison_table(bot, ents, lang, cite, events) or key_facts_table(bot, ents, lang, cite, events, focus)
-    planned = plans(own, focus, limit=per_section)
+    # A chronology item is rewritten from its event; a plan or a bullet of prose is the sentence as written.
+    planned = plans([s for s in own if reads_alone(s.text)], focus, limit=per_section)
     sections = _sections(pool, events, planned, table, lang, per_section, cite)
     dates = [c.date for c in cite.citations if c.date]
     return Briefing(topic=topic, lang=lang, sections=sections, citations=cite.citations, table=table,
@@ -232,7 +233,7 @@ def _sections(pool: list[Sentence], events: list[Dated], planned: Plans, table: 
     """개요 … 향후 계획: the chronology and the current plans, then the other sentences by what they state. One
     statement per fact: a sentence whose figures the table or an earlier bullet already gives is left out."""
     history = [Bullet(f"{d.label} — {event_text(d.sentence.text)}", cite(d.sentence)) for d in events]
-    upcoming = [Bullet(s.text, cite(s)) for s in planned.current]
+    upcoming = [Bullet(bullet_text(s.text), cite(s)) for s in planned.current]
     upcoming += [Bullet(f"{SUPERSEDED[lang]}: {title} ({date})" if date else f"{SUPERSEDED[lang]}: {title}", 0)
                  for title, date in planned.superseded[:3]]
     used = {text_key(d.sentence.text) for d in events} | {text_key(s.text) for s in planned.current}
@@ -241,8 +242,8 @@ def _sections(pool: list[Sentence], events: list[Dated], planned: Plans, table: 
     said: set[str] = set()
     kept: list[Sentence] = []
     buckets: dict[str, list[Sentence]] = {"overview": [], "content": [], "issues": []}
-    for s in pool:
-        if text_key(s.text) in used or is_plan(s.text) or event_of(s.text):
+    for s in sorted(pool, key=lambda s: (s.hit.lang or lang) != lang):  # stable: the briefing's language first
+        if text_key(s.text) in used or is_plan(s.text) or event_of(s.text) or not reads_alone(s.text):
             continue  # events and plans have their own sections
         issue = bool(cue("issue").search(s.text))
         if cue("about_sources").search(s.text) and not issue:
@@ -256,11 +257,15 @@ def _sections(pool: list[Sentence], events: list[Dated], planned: Plans, table: 
                 continue
             said |= words
         kind = "issues" if issue else "content" if _FIGURE.search(s.text) else "overview"
+        # A sentence in the other language only where the briefing's own language has none for the section.
+        foreign = (s.hit.lang or lang) != lang
+        if foreign and any((k.hit.lang or lang) == lang for k in buckets[kind]):
+            continue
         if len(buckets[kind]) < per_section:
             buckets[kind].append(s)
             kept.append(s)
             stated |= figures
-    made = {k: [Bullet(s.text, cite(s)) for s in v] for k, v in buckets.items()}
+    made = {k: [Bullet(bullet_text(s.text), cite(s)) for s in v] for k, v in buckets.items()}
     names = SECTIONS[lang]
     return [(names[0], made["overview"]), (names[1], history), (names[2], made["content"]),
             (names[3], made["issues"]), (names[4], upcoming)]
@@ -278,18 +283,6 @@ def _restates(s: Sentence, earlier: Sentence) -> bool:
 
 
 SUPERSEDED = {"ko": "이전 계획(최신 문서로 대체됨)", "en": "Earlier plans (superseded by the newest document)"}
-
-# A sentence cut from its start ("및 …", "and …"), a question (an FAQ heading, "… 것인가"), a numbered heading
-# ("5.1 …") or a bare date or list of names reads badly as a bullet.
-_FRAGMENT = re.compile(r"^(?:및|또는|등)\s|^[a-z]|^\d+(?:\.\d+)*\.?\s+\S.{0,30}$|(?:인가|는가|은가|을까|할까|일까)\s*[.]?$")
-_SHORTEST = 20
-
-
-def is_fragment(text: str) -> bool:
-    text = text.strip()
-    return (text.endswith(("?", "？")) or len(text) < _SHORTEST or bool(_FRAGMENT.search(text))
-            or ("," in text and len(text) < 40 and not re.search(r"\d|[다요]\.?$|[.!]$", text)))
-
 
 def key_facts_table(bot, ents: list[Entity], lang: str, cite: _Citer, events: list[Dated],
                     focus: Focus) -> FactTable | None:

@@ -168,6 +168,10 @@ class Focus:
         return mentions(s.hit.title, self.names)
 
 
+# Documents that define terms: their rows mention dated events only to say what a name stands for.
+DEFINING = ("glossary",)
+
+
 def chronology(sentences: list[Sentence], focus: Focus, limit: int = 8) -> list[Dated]:
     """Dated events about the topic, oldest first: one per day (or per month and kind of event when the day is not
     given; the best-placed sentence wins),
@@ -177,6 +181,8 @@ def chronology(sentences: list[Sentence], focus: Focus, limit: int = 8) -> list[
         event = event_of(s.text)
         if not event or cue("plan").search(s.text) or cue("about_sources").search(s.text) or not focus.about(s):
             continue
+        if s.hit.doc_type in DEFINING:
+            continue  # a glossary row names a term and what it stands for; it does not report the event
         date, verb = event
         if s.hit.date and date[:7] > s.hit.date[:7]:
             continue
@@ -228,3 +234,31 @@ _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 def _stale(text: str, as_of: str) -> bool:
     years = [int(y) for y in _YEAR.findall(text)]
     return bool(years and as_of and max(years) < int(as_of[:4]))
+
+
+# A sentence cut from its start ("및 …", "and …"), a question (an FAQ heading, "… 것인가"), a numbered heading
+# ("5.1 …") or a bare date or list of names reads badly as a bullet.
+_FRAGMENT = re.compile(r"^(?:및|또는|등)\s|^[a-z]|^\d+(?:\.\d+)*\.?\s+\S.{0,30}$|(?:인가|는가|은가|을까|할까|일까)\s*[.]?$")
+_SHORTEST = 20
+
+
+def is_fragment(text: str) -> bool:
+    text = text.strip()
+    return (text.endswith(("?", "？")) or len(text) < _SHORTEST or bool(_FRAGMENT.search(text))
+            or ("," in text and len(text) < 40 and not re.search(r"\d|[다요]\.?$|[.!]$", text)))
+
+
+def reads_alone(text: str) -> bool:
+    """A bullet of prose: not a fragment, and not leaning on the sentence before it (briefing.yaml needs_context)."""
+    return not is_fragment(text) and not cue("needs_context").search(text.strip())
+
+
+def bullet_text(text: str) -> str:
+    """The sentence as a bullet, without the connective that tied it to the one before ("또 …", "Also, …")."""
+    text = text.strip()
+    m = cue("connective").match(text)
+    if not m or m.end() >= len(text):
+        return text
+    rest = text[m.end():]
+    return rest[0].upper() + rest[1:]
+

@@ -193,3 +193,21 @@ def test_a_table_row_gives_the_key_facts_cell_its_value_and_cites_the_row():
     assert cut("도시: 대구 · 중점 산업·기능: UAM·로봇물류, · 기간: 2035년", "중점 산업")[0] == "UAM·로봇물류"
     assert cut("항목: 산업 방향 · 내용: ICT 중심 미래 산업 생태계", "중점 산업") is None  # not its own document
     assert cut("항목: 산업 방향 · 내용: ICT 중심 미래 산업 생태계", "중점 산업", own=True)[0] == "ICT 중심 미래 산업 생태계"
+
+
+def test_a_glossary_row_is_not_an_event_of_the_chronology():
+    row = Sentence("부산도시공사 · Busan Urban Corporation · 2024년 11월 7일 부산 특구 시행자로 지정된 공사",
+                   Hit(doc_id="g", title="용어집", page=1, section="", text="…", score=1.0, lang="ko",
+                       date="2026-09-08", doc_type="glossary"), 1.0)
+    report = sent("2024년 11월 7일 국토교통부는 부산 특구를 지정하였다.")
+    assert [d.sentence for d in chronology([row, report], BUSAN)] == [report]
+
+
+def test_a_bullet_reads_alone_and_drops_a_joining_word():
+    from assistant.briefing_timeline import bullet_text, reads_alone
+
+    assert not reads_alone("이 가운데 마지막 과제는 당시 법적 근거가 없었다는 점과 맞물려 있었다.")
+    assert not reads_alone("부산시가 풀어야 할 과제는 다음과 같이 정리할 수 있다.")
+    assert reads_alone("총사업비의 4조 원대와 2조 원대 불일치는 해소되지 않았다.")
+    assert bullet_text("또 2단계 구간은 보상이 끝나는 대로 착공할 예정이다.") == "2단계 구간은 보상이 끝나는 대로 착공할 예정이다."
+    assert bullet_text("Also, the second phase follows.") == "The second phase follows."
