@@ -235,7 +235,7 @@ def value_cell(attr: Attribute, found: list[Sentence], names: list[str], others:
             if not _is_part(s.text, v) and _size(v) > best.get(s.hit.doc_id, (-1.0, "", s))[0]:
                 best[s.hit.doc_id] = (_size(v), v, s)
     parts: list[tuple[float, Part]] = []
-    base = next(iter(best.values()))[0] if best else 0.0  # the best-placed source's figure
+    base = _consensus([(size, v) for size, v, _ in best.values()])
     for size, v, s in best.values():
         # A figure far from the best-placed source's is another thing, not another statement of it: a part (31만㎡
         # beside 193만㎡, a first phase) or something larger (another zone's area); 2조411억 beside 4조411억 원 is
@@ -246,6 +246,16 @@ def value_cell(attr: Attribute, found: list[Sentence], names: list[str], others:
         return _without_value(attr, found, trusted, cite, width)
     shown = tuple(p for _, p in parts)[:3]
     return Cell(shown, differ=len(shown) > 1)
+
+
+def _consensus(figures: list[tuple[float, str]]) -> float:
+    """The whole's figure: the one most sources give as their largest (the same figure rounded counts as one), the
+    best-placed source's on a tie. A source that gives only a part ("the 14만㎡ office site") is outvoted by the
+    sources that give the whole."""
+    if not figures:
+        return 0.0
+    votes = [sum(_same(v, w) or v == w for _, w in figures) for _, v in figures]
+    return figures[votes.index(max(votes))][0]
 
 
 def _without_value(attr: Attribute, found: list[Sentence], trusted: list[Sentence], cite: Cite, width: int) -> Cell:

@@ -164,6 +164,16 @@ def test_a_figure_far_from_the_best_placed_sources_is_another_thing_not_a_disagr
     assert cell.differ and [p.text for p in cell.parts] == ["193만㎡", "192만㎡"]
 
 
+def test_the_whole_is_the_figure_most_sources_give_not_the_best_placed_sources_part():
+    area = next(a for a in attributes("city") if a.ko == "면적")
+    cell = value_cell(area, [
+        sent("대구 특구의 새 산업 공간은 약 14만㎡의 옛 도청 터에 모인다.", doc="a"),  # best placed, a part
+        sent("대구 특구는 약 98만㎡이다.", doc="b"),
+        sent("대구 도심융합특구 면적 980,000㎡", doc="c"),
+    ], ["대구"], [], cite_counter())
+    assert [p.text for p in cell.parts] == ["98만㎡"]
+
+
 def test_a_chronology_item_shows_the_event_without_its_row_headers_or_lead_in():
     from assistant.briefing_timeline import event_text
 
