@@ -106,8 +106,13 @@ def event_of(text: str) -> tuple[str, str] | None:
     date, before, after = found
     if cue("reported").match(after):
         return None
-    # The verbs up to the next date (or day) the sentence gives belong to this date; later ones to that one.
-    window = _NEXT_DATE.split(after[:_AFTER], maxsplit=1)[0]
+    # The verbs up to the next date (or day) the sentence gives belong to this date; later ones to that one. In a
+    # table row the next date's whole cell is that date's, its header too ("… · 이후 선정: 2021년 11월 24일").
+    head = after[:_AFTER]
+    nxt = _NEXT_DATE.search(head)
+    window = head[:nxt.start()] if nxt else head
+    if nxt and " · " in window:
+        window = window[:window.rindex(" · ")]
     verbs = [m.group(0).lower() for m in cue("event").finditer(window)]
     if not verbs:
         verb = _right_before(before)

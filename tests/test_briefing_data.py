@@ -62,6 +62,9 @@ def test_an_event_needs_its_verb_near_the_date_and_not_a_report_date():
     # The verb before the date is another event's: the date is the plan's announcement, not the selection.
     assert event_of("울산의 선정으로 2020년 9월 23일 발표된 계획의 대상이 모두 채워졌다.") == ("2020-09-23", "발표")
     assert event_of("2024년 6월 현장 점검에 참여한 기관이 시행자라고 단정할 수 없다.") is None  # 시행자 is no event
+    # In a table row the next date's cell, header included, is that date's event.
+    assert event_of("도시: 부산 · 2020년 9월 23일 당시 단계: 협의 대상 · 이후 선도사업지 선정: 2021년 11월 24일") is None
+    assert event_of("날짜: 2024년 11월 7일 · 내용: 국토교통부, 특구 지정 및 기본계획 승인") == ("2024-11-07", "지정 승인")
 
 
 def test_the_chronology_is_dated_ordered_about_the_place_and_holds_no_plan_or_forecast():
