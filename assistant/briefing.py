@@ -10,8 +10,8 @@ from pathlib import Path
 
 from assistant.answer.features import coverage
 from assistant.answer.sentences import is_content_sentence, row_cells, shown_sentences
-from assistant.briefing_table import (NOT_IN_DOCS, Attribute, FactTable, attributes, fills, milestone_cell, names_of,
-                                      peers, quantities, value_cell)
+from assistant.briefing_table import (NOT_IN_DOCS, Attribute, FactTable, attributes, fills, in_language, milestone_cell,
+                                      names_of, peers, quantities, value_cell)
 from assistant.briefing_timeline import (Dated, Focus, Plans, Sentence, bullet_text, chronology, cue, event_of,
                                          event_text, is_fragment, is_plan, mentions, plans, reads_alone)
 from assistant.errors import NotCoveredError
@@ -313,7 +313,8 @@ def _attribute_table(bot, kind: str, group: list[Entity], lang: str, cite: _Cite
                 row.append(milestone_cell(attr, events, cite))
                 continue
             names, others = names_of(e), [o for o in peers(e) if o not in names_of(e)]
-            row.append(value_cell(attr, _filling(bot, e, attr, lang, names, focus), names, others, cite))
+            cell = value_cell(attr, _filling(bot, e, attr, lang, names, focus), names, others, cite)
+            row.append(in_language(cell, bot.retriever.glossary, lang))
         cells.append(tuple(row))
     return FactTable(tuple(columns), tuple(rows), tuple(cells))
 

@@ -5,7 +5,7 @@ sources state differently is shown once, its values side by side, each with its 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Callable
 
@@ -246,6 +246,15 @@ def value_cell(attr: Attribute, found: list[Sentence], names: list[str], others:
         return _without_value(attr, found, trusted, cite, width)
     shown = tuple(p for _, p in parts)[:3]
     return Cell(shown, differ=len(shown) > 1)
+
+
+def in_language(cell: Cell, pairs: list[tuple[str, str]], lang: str) -> Cell:
+    """The cell with a value written in the other language given in the briefing's, when the corpus glossary pairs
+    the two ("Busan Urban Corporation" -> "부산도시공사 (Busan Urban Corporation)" in a Korean table)."""
+    other = {(en if lang == "ko" else ko).lower(): (ko if lang == "ko" else en) for ko, en in pairs}
+    parts = tuple(replace(p, text=f"{other[p.text.lower()]} ({p.text})") if p.text.lower() in other else p
+                  for p in cell.parts)
+    return replace(cell, parts=parts)
 
 
 def _consensus(figures: list[tuple[float, str]]) -> float:

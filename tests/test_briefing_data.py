@@ -224,3 +224,13 @@ def test_a_bullet_reads_alone_and_drops_a_joining_word():
     assert reads_alone("총사업비의 4조 원대와 2조 원대 불일치는 해소되지 않았다.")
     assert bullet_text("또 2단계 구간은 보상이 끝나는 대로 착공할 예정이다.") == "2단계 구간은 보상이 끝나는 대로 착공할 예정이다."
     assert bullet_text("Also, the second phase follows.") == "The second phase follows."
+
+
+def test_a_cell_value_in_the_other_language_is_given_in_the_briefings_through_the_glossary():
+    from assistant.briefing_table import in_language
+
+    pairs = [("부산도시공사", "Busan Urban Corporation"), ("울산도시공사", "Ulsan Urban Corporation")]
+    cell = Cell((Part("Busan Urban Corporation", 6),))
+    assert in_language(cell, pairs, "ko").shown("ko") == "부산도시공사 (Busan Urban Corporation) [6]"
+    assert in_language(Cell((Part("울산도시공사", 2),)), pairs, "en").shown("en") == "Ulsan Urban Corporation (울산도시공사) [2]"
+    assert in_language(Cell((Part("191만㎡", 1),)), pairs, "ko").shown("ko") == "191만㎡ [1]"
