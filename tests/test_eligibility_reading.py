@@ -24,6 +24,7 @@ def test_a_case_told_with_its_facts_then_asked_is_an_eligibility_question(questi
 @pytest.mark.parametrize("question", [
     "지방투자촉진보조금은 익산시청을 통해 10억 원을 신청할 때 서류가 몇 가지인지 알려 주세요.",  # asks a fact
     "본사 이전 감면 제도가 언제 생겼는지 알려 주세요.",  # no fact of a case
+    "저희 회사는 서울 구로구에 본사를 6년째 둔 중소기업인데 본사 이전 감면 서류 목록을 알려 주세요.",  # a request for a fact
 ])
 def test_a_request_for_a_fact_is_not_an_eligibility_question(question):
     from assistant.eligibility_read import detect_programme, tells_case
