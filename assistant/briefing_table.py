@@ -263,7 +263,7 @@ def _consensus(figures: list[tuple[float, str]]) -> float:
     sources that give the whole."""
     if not figures:
         return 0.0
-    votes = [sum(_same(v, w) or v == w for _, w in figures) for _, v in figures]
+    votes = [sum(_same(v, w) for _, w in figures) for _, v in figures]
     return figures[votes.index(max(votes))][0]
 
 

@@ -183,11 +183,11 @@ def chronology(sentences: list[Sentence], focus: Focus, limit: int = 8) -> list[
     none dated after its own document (that is a forecast, not an event) and no plans."""
     best: dict[str, Dated] = {}
     for s in sentences:
+        if s.hit.doc_type in DEFINING:
+            continue  # a glossary row names a term and what it stands for; it does not report the event
         event = event_of(s.text)
         if not event or cue("plan").search(s.text) or cue("about_sources").search(s.text) or not focus.about(s):
             continue
-        if s.hit.doc_type in DEFINING:
-            continue  # a glossary row names a term and what it stands for; it does not report the event
         date, verb = event
         if s.hit.date and date[:7] > s.hit.date[:7]:
             continue

@@ -114,9 +114,12 @@ def detect_programme(question: str) -> Programme | None:
         return best
     # Asked colloquially ("…되나요?"), it is about the asker's own case only when it says whose case it is (저희,
     # our …) or states a fact the programme's conditions use; else it is a question about the rules, for a passage.
-    if situational and (question_cue("personal").search(question) or extract_facts(question, best)):
+    if situational and question_cue("personal").search(question):
         return best
-    return best if tells_case(question, best) else None
+    case = read_case(question, best)
+    if situational and case.facts:
+        return best
+    return best if tells_case(question, case) else None
 
 
 def _named_programme(question: str) -> Programme | None:
@@ -135,16 +138,15 @@ def _named_programme(question: str) -> Programme | None:
     return best
 
 
-def tells_case(question: str, programme: Programme) -> bool:
-    """A case told with two or more of the programme's facts in the asker's own words, then a question or a request
-    to look at it ("…됨?", "검토 부탁드립니다"), that asks for no fact: the rules applied to the case are the answer,
-    whatever words the asking takes."""
+def tells_case(question: str, case: Case) -> bool:
+    """A case told with two or more of the programme's facts in the asker's own words (`case`, read from the
+    question), then a question or a request to look at it ("…됨?", "검토 부탁드립니다"), that asks for no fact: the
+    rules applied to the case are the answer, whatever words the asking takes."""
+    if sum(key not in case.sources for key in case.facts) < 2:
+        return False
     if question_cue("fact_asked").search(asking_part(question)):
         return False
-    if "?" not in question and "？" not in question and not question_cue("requests").search(question):
-        return False
-    case = read_case(question, programme)
-    return sum(key not in case.sources for key in case.facts) >= 2
+    return "?" in question or "？" in question or bool(question_cue("requests").search(question))
 
 
 _KO_DIGITS = {c: i for i, c in enumerate("영일이삼사오육칠팔구")}
@@ -275,6 +277,7 @@ def unknown_topics() -> dict[str, re.Pattern]:
 
 
 _CLAUSE_END = re.compile(r"[.?!？\n,]")
+_SENTENCE_END = re.compile(r"[.?!？\n]")
 
 
 def unknown_facts(question: str, programme: Programme) -> set[str]:
@@ -286,7 +289,7 @@ def unknown_facts(question: str, programme: Programme) -> set[str]:
     for m in question_cue("unknown").finditer(question):
         before = [b.end() for b in _CLAUSE_END.finditer(question, 0, m.start())]
         start = max(before[-1] if before else 0, m.start() - 60)
-        after = re.compile(r"[.?!？\n]").search(question, m.end())
+        after = _SENTENCE_END.search(question, m.end())
         window = question[start:after.start() if after else len(question)]
         out |= {key for key in keys if topics[key].search(window)}
     return out

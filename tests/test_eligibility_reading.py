@@ -27,10 +27,10 @@ def test_a_case_told_with_its_facts_then_asked_is_an_eligibility_question(questi
     "저희 회사는 서울 구로구에 본사를 6년째 둔 중소기업인데 본사 이전 감면 서류 목록을 알려 주세요.",  # a request for a fact
 ])
 def test_a_request_for_a_fact_is_not_an_eligibility_question(question):
-    from assistant.eligibility_read import detect_programme, tells_case
+    from assistant.eligibility_read import detect_programme, read_case, tells_case
 
     programme = programmes()["local_investment_subsidy" if "보조금" in question else "hq_relocation_tax_relief"]
-    assert not tells_case(question, programme)
+    assert not tells_case(question, read_case(question, programme))
     assert detect_programme(question) is None
 
 
