@@ -26,9 +26,11 @@ SETS = {
                 + sorted(str(p.relative_to(ROOT)) for p in (ROOT / "eval" / "train").glob("*.jsonl"))
                 + ["eval/sealed/corpus.jsonl"]),
     "statute": (SHARED / "laws", ["eval/external/statute.jsonl", "eval/train/external/statute.jsonl",
-                                  "eval/train/external/statute-2.jsonl", "eval/sealed/statute.jsonl"]),
+                                  "eval/train/external/statute-2.jsonl", "eval/train/external/statute-en.jsonl",
+                                  "eval/sealed/statute.jsonl"]),
     "pdfs": (SHARED / "pdfs" / "ko", ["eval/external/pdfs-ko.jsonl", "eval/train/external/pdfs-ko.jsonl",
-                                      "eval/train/external/pdfs-ko-2.jsonl", "eval/sealed/pdfs-ko.jsonl"]),
+                                      "eval/train/external/pdfs-ko-2.jsonl", "eval/train/external/pdfs-ko-en.jsonl",
+                                      "eval/sealed/pdfs-ko.jsonl"]),
 }
 
 
