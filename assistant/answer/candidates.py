@@ -12,7 +12,7 @@ from assistant.text import is_bilingual, is_korean, tokenize, tokenize_many
 from assistant.types import Chunk
 
 from .evidence import Analysis, Evidence
-from .features import candidate_features, coverage, group_coverage
+from .features import candidate_features, compound_heads, coverage, group_coverage
 from .kinds import definition_match, field_match, names_kind, type_match
 from .remarks import not_stated_clauses, split_remark
 from .sentences import answers_nothing, heading_key, is_table_row, passage_sentences
@@ -120,7 +120,8 @@ def candidates(ev: Evidence, an: Analysis) -> list[Candidate]:
         own_lex = coverage(an.own, d.terms, ctx, d.near, NEAR_WEIGHT, an.aliases) if ev.carried_terms else lex
         other = is_korean(d.text) != (an.lang == "ko")
         if an.alt_groups and other:
-            lex = max(lex, OTHER_LANGUAGE_WEIGHT * group_coverage(an.alt_groups, d.terms, ctx, d.near, NEAR_WEIGHT))
+            lex = max(lex, OTHER_LANGUAGE_WEIGHT * group_coverage(
+                an.alt_groups, compound_heads(d.terms), compound_heads(ctx), compound_heads(d.near), NEAR_WEIGHT))
         said = _not_stated_cover(d, p.section, an, ctx)
         tmatch, field_bonus = _kind_match(d, ev.question, an, said)
         if field_bonus > 0:

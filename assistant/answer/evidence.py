@@ -62,6 +62,18 @@ class Analysis:
     part_names: frozenset[str] = field(default_factory=frozenset)  # a part of a document the question names
 
 
+def translated_weight(idf: Callable[[str], float], term: str, renderings: tuple[tuple[str, ...], ...]) -> float:
+    """The weight of a question word found through its translations. A word the documents never use (every English
+    word over Korean-only documents) would weigh as the rarest of all, "zone" as much as "completion": it weighs
+    what its most common rendering weighs there, a rendering weighing what its rarest token does."""
+    unseen = idf("")  # no text has the empty token: the weight of a word the documents never use
+    own = idf(term)
+    if own < unseen:
+        return own
+    present = [max(idf(t) for t in r) for r in renderings if r and all(idf(t) < unseen for t in r)]
+    return min(present, default=own)
+
+
 def analyse(ev: Evidence) -> Analysis:
     """Question analysis: every cue and weight the later stages read."""
     idf, question = ev.idf, ev.question
@@ -71,9 +83,10 @@ def analyse(ev: Evidence) -> Analysis:
     # A translated word weighs what the question's word weighs; a follow-up's carried words half, in either
     # language, or an other-language sentence would be judged on the follow-up's few words alone.
     groups = [(idf(t), (frozenset([t]),)) for t in set(ev.other_language_terms)]
-    groups += [(idf(q), tuple(frozenset(r) for r in renderings)) for q, renderings in ev.translations]
-    groups += [(0.5 * idf(q), tuple(frozenset(r) for r in renderings)) for q, renderings in ev.carried_translations
-               if q not in own]
+    groups += [(translated_weight(idf, q, renderings), tuple(frozenset(r) for r in renderings))
+               for q, renderings in ev.translations]
+    groups += [(0.5 * translated_weight(idf, q, renderings), tuple(frozenset(r) for r in renderings))
+               for q, renderings in ev.carried_translations if q not in own]
     own_kinds = question_kinds(question)
     kinds = own_kinds or (question_kinds(ev.query) if ev.carried_terms and is_bare_topic(question) else [])
     aliases = term_aliases(question)

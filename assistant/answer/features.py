@@ -52,6 +52,12 @@ def group_coverage(groups: Sequence[tuple[float, Sequence[frozenset[str]]]], sen
     return got / total
 
 
+def compound_heads(terms: set[str] | frozenset[str]) -> frozenset[str]:
+    """The terms with the head of each Korean compound of three or more syllables (관리청 -> 관리, 준공인가 ->
+    준공인): a translated word is written as the first part of a compound the tokenizer keeps whole."""
+    return frozenset(terms) | {t[:-1] for t in terms if len(t) >= 3 and all("가" <= ch <= "힣" for ch in t)}
+
+
 def dense01(dense: float) -> float:
     """Cosine similarity (multilingual USE) mapped to [0, 1]: below 0.1 is unrelated, above 0.7 the same."""
     return min(1.0, max(0.0, (dense - 0.1) / 0.6))

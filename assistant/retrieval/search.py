@@ -165,15 +165,27 @@ class HybridRetriever:
         # into a follow-up took e5 seconds. Real questions, with what a follow-up carries, stay under 250.
         dense_query = query[:MAX_DENSE_QUERY_CHARS]
         qvecs = {n: e.embed_queries([dense_query])[0] for n, e in self.embedders.items()} if self.use_dense else {}
+        lang = "ko" if is_korean(query) else "en"
+        other = (self._langs != lang) & ~self._bilingual
+        own = (self._langs == lang) & ~self._bilingual
+        if mask is not None:
+            other &= mask
+            own &= mask
+        if self.translate_words and self.use_lexical and len(self.chunks) and not own.any():
+            # No passage it may find is in the question's language (an English question over a Korean statute):
+            # BM25 looks for the question's words in the documents' language too, or only its numbers and Latin
+            # words could match. Measured on the training questions in English over the statute and the Korean
+            # PDFs: the passage holding the answer in the top 3 for 0.73 -> 0.88 and 0.53 -> 0.83 of them.
+            tokens = tokens + self._other_language_tokens(query, tokens)[:MAX_QUERY_TOKENS]
+            return self._ranked(self._fused(tokens, qvecs, mask), k, distinct)
         fused = self._fused(tokens, qvecs, mask)
-        if self.other_language_slot and len(self.chunks):
-            other = (self._langs != ("ko" if is_korean(query) else "en")) & ~self._bilingual
-            if mask is not None:
-                other &= mask
-            if other.any() and not other.all():
-                # Over passages in the other language BM25 looks for the question's names and words in that language.
-                fused = reserve_slot(fused, self._fused(self._other_language_tokens(query, tokens), qvecs, other),
-                                     self.other_language_slot)
+        if self.other_language_slot and len(self.chunks) and other.any() and not other.all():
+            # Over passages in the other language BM25 looks for the question's names and words in that language.
+            fused = reserve_slot(fused, self._fused(self._other_language_tokens(query, tokens), qvecs, other),
+                                 self.other_language_slot)
+        return self._ranked(fused, k, distinct)
+
+    def _ranked(self, fused: list[tuple[int, float]], k: int, distinct: int) -> list[Ranked]:
         fused = dedupe(fused, lambda row: self.chunks[row].text)
         if distinct:
             fused = distinct_first(fused, lambda row: self.chunks[row].doc_id, distinct)
