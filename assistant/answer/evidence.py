@@ -64,8 +64,9 @@ class Analysis:
 
 def translated_weight(idf: Callable[[str], float], term: str, renderings: tuple[tuple[str, ...], ...]) -> float:
     """The weight of a question word found through its translations. A word the documents never use (every English
-    word over Korean-only documents) would weigh as the rarest of all, "zone" as much as "completion": it weighs
-    what its most common rendering weighs there, a rendering weighing what its rarest token does."""
+    word over Korean-only documents) would weigh as the rarest of all, a word for what every passage names as much
+    as a word for what one passage names: it weighs what its most common rendering weighs there, a rendering
+    weighing what its rarest token does."""
     unseen = idf("")  # no text has the empty token: the weight of a word the documents never use
     own = idf(term)
     if own < unseen:

@@ -53,8 +53,8 @@ def group_coverage(groups: Sequence[tuple[float, Sequence[frozenset[str]]]], sen
 
 
 def compound_heads(terms: set[str] | frozenset[str]) -> frozenset[str]:
-    """The terms with the head of each Korean compound of three or more syllables (관리청 -> 관리, 준공인가 ->
-    준공인): a translated word is written as the first part of a compound the tokenizer keeps whole."""
+    """The terms with the head of each Korean compound of three or more syllables (협의회 -> 협의, 위원회 ->
+    위원): a translated word is written as the first part of a compound the tokenizer keeps whole."""
     return frozenset(terms) | {t[:-1] for t in terms if len(t) >= 3 and all("가" <= ch <= "힣" for ch in t)}
 
 
