@@ -111,6 +111,8 @@ def candidates(ev: Evidence, an: Analysis) -> list[Candidate]:
         vecs = ev.embed([ev.query] + [d.text for d in drafts])
         sims = vecs[1:] @ vecs[0]
     contexts = tokenize_many([f"{p.title}\n{p.section}" for p in ev.passages])
+    # Other-language coverage reads a compound's head too; a passage's title and heading are read once.
+    context_heads = [compound_heads(c) for c in contexts] if an.alt_groups else []
     top_score = max(ev.passage_scores) if len(ev.passage_scores) else 0.0
     passage_cover: dict[int, float] = {}  # only passages holding a form field need their whole text tokenised
     out = []
@@ -121,7 +123,7 @@ def candidates(ev: Evidence, an: Analysis) -> list[Candidate]:
         other = is_korean(d.text) != (an.lang == "ko")
         if an.alt_groups and other:
             lex = max(lex, OTHER_LANGUAGE_WEIGHT * group_coverage(
-                an.alt_groups, compound_heads(d.terms), compound_heads(ctx), compound_heads(d.near), NEAR_WEIGHT))
+                an.alt_groups, compound_heads(d.terms), context_heads[d.passage], compound_heads(d.near), NEAR_WEIGHT))
         said = _not_stated_cover(d, p.section, an, ctx)
         tmatch, field_bonus = _kind_match(d, ev.question, an, said)
         if field_bonus > 0:
